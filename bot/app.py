@@ -1,0 +1,27 @@
+"""The app factory: a Bolt App wired to our handlers, and the WSGI app around it."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from bot.web import CoachbotWSGI
+from handlers import register_all
+
+
+def create_bolt_app(rt: Runtime, *, listener_executor: Executor | None = None) -> App:
+    app = App(
+        client=rt.client,
+        signing_secret=rt.settings.SLACK_SIGNING_SECRET,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("coachbot.bolt"),
+    )
+    register_all(app, rt)
+    return app
+
+
+def create_wsgi_app(rt: Runtime, *, listener_executor: Executor | None = None) -> CoachbotWSGI:
+    return CoachbotWSGI(create_bolt_app(rt, listener_executor=listener_executor), rt.db)

@@ -1,0 +1,94 @@
+"""The /coach usage text: every subcommand with one line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.ui.blocks import context, divider, header, section
+
+
+@dataclass(frozen=True)
+class Usage:
+    usage: str
+    summary: str
+
+
+SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
+    "help": [Usage("/coach help", "What you can do with Coachbot")],
+    "pod": [
+        Usage("/coach pod create", "Start a pod: name, focus, members, cadence, time, channel"),
+        Usage("/coach pod edit NAME", "Change a pod's details or its playbook"),
+        Usage("/coach pod list", "All pods with focus, cadence, next session and size"),
+        Usage("/coach pod join NAME", "Join a pod"),
+        Usage("/coach pod leave NAME", "Leave a pod"),
+    ],
+    "next": [Usage("/coach next", "Your next sessions in your timezone: pod, coach, theme")],
+    "checkin": [
+        Usage("/coach checkin", "Prepare for your next session: intent, exploration, experiment")
+    ],
+    "reflect": [Usage("/coach reflect", "Capture one insight and one action after a session")],
+    "experiments": [
+        Usage("/coach experiments", "Your open experiments: tried it, not yet, or drop")
+    ],
+    "skip": [Usage("/coach skip", "Sit out your next session")],
+    "pause": [
+        Usage("/coach pause until YYYY-MM-DD", "Take a break from all your pods until a date")
+    ],
+    "resume": [Usage("/coach resume", "End your pause now")],
+    "prompts": [
+        Usage("/coach prompts [SCENARIO]", "Coaching prompts, for a scenario if you name one"),
+        Usage("/coach prompts add", "Share a question, tactic or reframe with the community"),
+    ],
+    "kudos": [
+        Usage("/coach kudos @someone TEXT", "Recognise curiosity, accountability or generosity")
+    ],
+    "stats": [Usage("/coach stats", "Learning velocity: yours, your pods' and the program's")],
+    "welcome": [Usage("/coach welcome", "The welcome packet and ground rules again")],
+    "admin": [Usage("/coach admin", "Program settings (program admins)")],
+    "my-data": [
+        Usage("/coach my-data export", "A copy of everything you wrote"),
+        Usage("/coach my-data delete", "Delete everything you wrote"),
+    ],
+}
+
+
+def usage_lines(subcommand: str | None = None) -> list[str]:
+    groups = [SUBCOMMAND_USAGE[subcommand]] if subcommand else SUBCOMMAND_USAGE.values()
+    return [f"`{item.usage}` — {item.summary}" for group in groups for item in group]
+
+
+def help_message() -> dict[str, Any]:
+    lines = usage_lines()
+    half = (len(lines) + 1) // 2
+    return {
+        "text": "Coachbot commands:\n" + "\n".join(lines),
+        "blocks": [
+            header("Coachbot — peer coaching, one step away"),
+            section(
+                "Small pods of peers meet on a steady rhythm. Each session has three "
+                "pillars: *intent*, *exploration* and *experiment*."
+            ),
+            divider(),
+            section("\n".join(lines[:half])),
+            section("\n".join(lines[half:])),
+            context("What you write belongs to you: admins see counts, never your words."),
+        ],
+    }
+
+
+def unknown_command_message(word: str, suggestion: str | None) -> dict[str, Any]:
+    hint = f" Did you mean `/coach {suggestion}`?" if suggestion else ""
+    lines = usage_lines(suggestion) if suggestion else usage_lines()
+    text = f"Unknown command `{word}`.{hint}\n" + "\n".join(lines)
+    return {"text": text, "blocks": [section(text)]}
+
+
+def usage_message(subcommand: str, problem: str) -> dict[str, Any]:
+    text = f"{problem}\nUsage:\n" + "\n".join(usage_lines(subcommand))
+    return {"text": text, "blocks": [section(text)]}
+
+
+def not_available_message(subcommand: str) -> dict[str, Any]:
+    text = f"`/coach {subcommand}` is not available yet. Try `/coach help` for what you can do now."
+    return {"text": text, "blocks": [section(text)]}

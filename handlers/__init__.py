@@ -1,0 +1,26 @@
+"""Bolt listeners by surface; `register_all` wires them into the app.
+
+Each surface module has `register(app, rt)` for its actions, views, events and
+shortcuts, and may export `COMMANDS`, the `/coach` subcommands it answers.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from slack_bolt import App
+
+from bot.runtime import Runtime
+from handlers import commands, errors, events
+
+SURFACES: list[ModuleType] = []
+
+
+def register_all(app: App, rt: Runtime) -> None:
+    errors.register(app, rt)
+    events.register(app, rt)
+    routes: dict[str, commands.SubcommandHandler] = {}
+    for surface in SURFACES:
+        surface.register(app, rt)
+        routes.update(getattr(surface, "COMMANDS", {}))
+    commands.register(app, rt, routes)

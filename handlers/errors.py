@@ -1,0 +1,29 @@
+"""One place for failures a listener did not expect: log, and tell the person plainly."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.response import BoltResponse
+
+from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on our side and nothing was saved. Please try again in a moment."
+)
+
+
+def register(app: App, rt: Runtime) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse | None:
+        logger.exception("listener failed: %s", error, exc_info=error)
+        if body.get("response_url") or body.get("response_urls"):
+            try:
+                respond(text=SORRY, response_type="ephemeral", replace_original=False)
+            except Exception:
+                logger.warning("could not tell the user about the failure", exc_info=True)
+        return None

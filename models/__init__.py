@@ -1,0 +1,33 @@
+"""SQLAlchemy models of the whole domain; importing this package registers them all."""
+
+from models.base import Base, utcnow
+from models.learning import CheckIn, Digest, Experiment, ExperimentStatus, Kudos, Reflection
+from models.outbox import OutboxMessage, OutboxStatus
+from models.playbook import CommunityTactic, PodPlaybook, TacticStatus
+from models.pod import Pod, PodMembership, PodSession, SessionBuddy, SessionSkip, SessionStatus
+from models.program import Member, ProgramSettings, SlackEventReceipt
+
+__all__ = [
+    "Base",
+    "CheckIn",
+    "CommunityTactic",
+    "Digest",
+    "Experiment",
+    "ExperimentStatus",
+    "Kudos",
+    "Member",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Pod",
+    "PodMembership",
+    "PodPlaybook",
+    "PodSession",
+    "ProgramSettings",
+    "Reflection",
+    "SessionBuddy",
+    "SessionSkip",
+    "SessionStatus",
+    "SlackEventReceipt",
+    "TacticStatus",
+    "utcnow",
+]

@@ -1,0 +1,71 @@
+"""Program-wide settings and the people the bot knows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, TeamScoped, Timestamped, utcnow
+
+DEFAULT_PREP_LEAD_HOURS = 24
+DEFAULT_K_TEXT = 5
+MIN_K_TEXT = 3
+DEFAULT_K_COUNT = 3
+
+
+class ProgramSettings(Base):
+    """One row per workspace; absent row means every default applies."""
+
+    __tablename__ = "program_settings"
+
+    team_id: Mapped[str] = mapped_column(primary_key=True)
+    prep_lead_hours: Mapped[int] = mapped_column(default=DEFAULT_PREP_LEAD_HOURS)
+    digest_channel_id: Mapped[str | None]
+    digest_weekday: Mapped[int] = mapped_column(default=4)
+    digest_time: Mapped[time] = mapped_column(default=time(9, 0))
+    digest_timezone: Mapped[str] = mapped_column(default="UTC")
+    k_text: Mapped[int] = mapped_column(default=DEFAULT_K_TEXT)
+    k_count: Mapped[int] = mapped_column(default=DEFAULT_K_COUNT)
+    values_text: Mapped[str | None] = mapped_column(Text)
+    ground_rules_text: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Member(TeamScoped, Timestamped, Base):
+    """A Slack user the bot has met, with what Slack told us about them."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str]
+    display_name: Mapped[str] = mapped_column(default="")
+    real_name: Mapped[str] = mapped_column(default="")
+    tz: Mapped[str] = mapped_column(default="UTC")
+    is_bot: Mapped[bool] = mapped_column(default=False)
+    is_slack_admin: Mapped[bool] = mapped_column(default=False)
+    paused_until: Mapped[date | None]
+    welcomed_at: Mapped[datetime | None]
+    ground_rules_agreed_at: Mapped[datetime | None]
+    profile_refreshed_at: Mapped[datetime | None]
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.real_name or self.user_id
+
+    def is_paused_on(self, day: date) -> bool:
+        return self.paused_until is not None and day <= self.paused_until
+
+
+class SlackEventReceipt(Base):
+    """Events API deliveries already handled, so Slack's retries do nothing twice."""
+
+    __tablename__ = "slack_event_receipts"
+    __table_args__ = (UniqueConstraint("api_app_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_app_id: Mapped[str]
+    event_id: Mapped[str]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

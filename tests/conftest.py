@@ -1,0 +1,98 @@
+"""Fixtures: a migrated database (SQLite or TEST_DATABASE_URL), the Slack stand-in,
+the bot served over HTTP, and a signed Slack-side client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.db import Database
+from bot.settings import normalize_database_url
+from models import Base
+from tests.slackstub.server import SlackStandIn
+from tests.slackstub.signing import SlackClientSim
+from tests.support.harness import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeClock,
+    RunningBot,
+    SettledSlackSide,
+    build_test_runtime,
+)
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return normalize_database_url(url)
+    return f"sqlite:///{tmp_dir / 'coachbot-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    db = Database.from_url(_database_url(tmp_path_factory.mktemp("db")))
+    if not db.is_reachable():
+        message = f"test database {db.engine.url!r} is not reachable"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    if not db.is_sqlite:
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    db.upgrade()
+    yield db
+    db.engine.dispose()
+
+
+@pytest.fixture
+def db(database: Database) -> Iterator[Database]:
+    _empty_all_tables(database)
+    yield database
+
+
+def _empty_all_tables(db: Database) -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if db.is_sqlite:
+            for table in tables:
+                connection.execute(table.delete())
+        else:
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStandIn]:
+    standin = SlackStandIn(bot_token=BOT_TOKEN)
+    standin.start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def rt(db: Database, slack: SlackStandIn, clock: FakeClock):  # type: ignore[no-untyped-def]
+    return build_test_runtime(db, slack.api_url, clock)
+
+
+@pytest.fixture
+def bot(rt) -> Iterator[RunningBot]:  # type: ignore[no-untyped-def]
+    running = RunningBot(rt).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def signed(bot: RunningBot, slack: SlackStandIn) -> SettledSlackSide:
+    """Slack's side: signed requests to the running bot; each call returns once the
+    listeners it started have finished."""
+    return SettledSlackSide(SlackClientSim(bot.base_url, SIGNING_SECRET, slack), bot)

@@ -1,0 +1,127 @@
+"""Runs the real bot over HTTP on loopback against the Slack stand-in."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from waitress.server import create_server
+
+from bot.app import create_wsgi_app
+from bot.db import Database
+from bot.runtime import Runtime
+from bot.settings import load_settings
+from bot.slack_client import build_web_client
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, which lets a test wait until every listener finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=5, thread_name_prefix="listener")
+        self._pending: set[Future[Any]] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        future = super().submit(fn, *args, **kwargs)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                pending = list(self._pending)
+            if not pending:
+                return
+            for future in pending:
+                future.result(timeout=max(0.0, deadline - time.monotonic()))
+        raise TimeoutError("listeners still running")
+
+
+@dataclass
+class FakeClock:
+    current: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def set(self, instant: datetime) -> None:
+        self.current = instant
+
+    def advance(self, **delta: float) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+
+def build_test_runtime(db: Database, api_url: str, clock: FakeClock, **settings: Any) -> Runtime:
+    config = load_settings(
+        _env_file=None,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=api_url,
+        DATABASE_URL=str(db.engine.url.render_as_string(hide_password=False)),
+        **settings,
+    )
+    return Runtime(settings=config, db=db, client=build_web_client(config), clock=clock)
+
+
+class RunningBot:
+    """The WSGI app served by waitress on 127.0.0.1 in a background thread."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.executor = TrackingExecutor()
+        self.server = create_server(
+            create_wsgi_app(rt, listener_executor=self.executor),
+            host="127.0.0.1",
+            port=0,
+            threads=4,
+            clear_untrusted_proxy_headers=True,
+        )
+        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> RunningBot:
+        self.thread.start()
+        return self
+
+    def settle(self) -> None:
+        self.executor.settle()
+
+    def stop(self) -> None:
+        self.server.close()
+        self.executor.shutdown(wait=True)
+
+
+class SettledSlackSide:
+    """Wraps the signed Slack-side client: every request waits for the bot's listeners."""
+
+    def __init__(self, sim: Any, bot: RunningBot) -> None:
+        self.sim = sim
+        self.bot = bot
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.sim, name)
+        if not callable(attribute):
+            return attribute
+
+        def settled(*args: Any, **kwargs: Any) -> Any:
+            result = attribute(*args, **kwargs)
+            self.bot.settle()
+            return result
+
+        return settled

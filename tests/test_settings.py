@@ -1,0 +1,87 @@
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import SettingsError, load_settings, normalize_database_url
+
+REQUIRED = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
+
+
+def settings(**values):
+    return load_settings(_env_file=None, **{**REQUIRED, **values})
+
+
+def test_defaults_follow_the_design():
+    loaded = settings()
+    assert loaded.DATABASE_URL == "sqlite:///coachbot.db"
+    assert loaded.PORT == 3000
+    assert loaded.SLACK_API_URL == "https://slack.com/api/"
+    assert loaded.socket_mode is False
+    assert loaded.admin_user_ids == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db:5432/coach", "postgresql+psycopg://u:p@db:5432/coach"),
+        ("postgresql://u@db/coach", "postgresql+psycopg://u@db/coach"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_postgres_urls_are_accepted(given, expected):
+    assert normalize_database_url(given) == expected
+    assert settings(DATABASE_URL=given).DATABASE_URL == expected
+
+
+def test_admins_and_socket_mode():
+    loaded = settings(COACHBOT_ADMINS="U1AAA, W2BBB", SLACK_APP_TOKEN="xapp-1")
+    assert loaded.admin_user_ids == {"U1AAA", "W2BBB"}
+    assert loaded.socket_mode is True
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"SLACK_BOT_TOKEN": None}, "SLACK_BOT_TOKEN is not set"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user"}, "SLACK_BOT_TOKEN must be a bot token"),
+        ({"PORT": "eighty"}, "PORT "),
+        ({"PORT": "70000"}, "PORT "),
+        ({"DATABASE_URL": "coachbot.db"}, "DATABASE_URL must be a database URL"),
+        ({"COACHBOT_ADMINS": "alice"}, "COACHBOT_ADMINS 'alice' is not a Slack user id"),
+        ({"SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN must be an app-level token"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+    ],
+)
+def test_bad_settings_name_the_variable(values, message):
+    merged = {**REQUIRED, **values}
+    merged = {key: value for key, value in merged.items() if value is not None}
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None, **merged)
+    assert message in str(raised.value)
+    assert "README" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_missing_setting_stops_startup_with_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "coachbot: SLACK_BOT_TOKEN is not set (see README.md, 'Settings')"
+    ]
+
+
+def test_dotenv_file_is_read(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=x\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    assert load_settings().SLACK_BOT_TOKEN == "xoxb-from-file"
