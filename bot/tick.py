@@ -1,19 +1,122 @@
 """tick(now): find everything due at an instant and put it in the outbox.
 
 A pure function of the database and the instant: run it any number of times,
-for any instant, and each message is still enqueued once (dedupe keys).
+for any instant, and each message is still enqueued once (dedupe keys, and the
+per-session "enqueued" marks that also keep the due queries small).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from bot.db import Database
+from bot.services import reminders, sessions, themes
+from bot.services.outbox import POST_MESSAGE
+from bot.services.reminders import Outgoing, SessionPeople
+from bot.ui import reminders as ui
+from models import Member
 
 
 def tick(db: Database, now: datetime) -> int:
     """Returns how many outbox rows this pass created."""
-    created = 0
-    with db.transaction() as session:  # noqa: F841 - steps are added by the cadence work
-        pass
+    with db.transaction() as session:
+        sessions.schedule_upcoming(session, now)
+        due = reminders.find_due(session, now)
+        messages = [m for item in due.preps for m in prep_messages(session, item)]
+        messages += [m for item in due.ends for m in end_messages(item)]
+        created = reminders.enqueue_all(session, messages, now)
+        reminders.mark_enqueued(
+            session,
+            [item.pod_session.id for item in due.preps],
+            [item.pod_session.id for item in due.ends],
+            now,
+        )
     return created
+
+
+def person(member: Member) -> ui.Person:
+    return ui.Person(user_id=member.user_id, tz=member.tz or "UTC")
+
+
+def session_card(item: SessionPeople) -> ui.SessionCard:
+    pod, pod_session = item.pod, item.pod_session
+    return ui.SessionCard(
+        session_id=pod_session.id,
+        pod_name=pod.name,
+        pod_timezone=pod.timezone,
+        starts_at=pod_session.starts_at,
+        duration_minutes=pod.duration_minutes,
+        coach=person(item.coach) if item.coach else None,
+        theme=themes.theme_title(pod_session.theme_key) if pod_session.theme_key else None,
+        newcomers=tuple(
+            (person(newcomer), person(buddy) if buddy else None)
+            for newcomer, buddy in item.newcomers
+        ),
+        intents=tuple((person(member), text) for member, text in item.intents),
+    )
+
+
+def _post(item: SessionPeople, key: str, channel: str, message: tuple[str, list]) -> Outgoing:
+    text, blocks = message
+    return Outgoing(
+        team_id=item.pod.team_id,
+        dedupe_key=key,
+        method=POST_MESSAGE,
+        payload={"channel": channel, "text": text, "blocks": blocks},
+    )
+
+
+def prep_messages(session: Session, item: SessionPeople) -> list[Outgoing]:
+    """Pod channel reminder, a DM to each attendee, and the coach's brief."""
+    if not item.attendees:
+        return []
+    card = session_card(item)
+    pod_session = item.pod_session
+    messages = []
+    if item.pod.channel_id:
+        messages.append(
+            _post(item, reminders.prep_key(pod_session), item.pod.channel_id, ui.prep_channel(card))
+        )
+    for member in item.attendees:
+        messages.append(
+            _post(
+                item,
+                reminders.prep_dm_key(pod_session, member.user_id),
+                member.user_id,
+                ui.prep_dm(card, person(member)),
+            )
+        )
+    if item.coach is not None:
+        questions = themes.brief_questions(session, pod_session, n=3)
+        messages.append(
+            _post(
+                item,
+                reminders.brief_key(pod_session),
+                item.coach.user_id,
+                ui.coach_brief(card, person(item.coach), questions),
+            )
+        )
+    return messages
+
+
+def end_messages(item: SessionPeople) -> list[Outgoing]:
+    """The reflection prompt, with the member's open experiment, to each attendee."""
+    messages = []
+    for member in item.attendees:
+        experiment = item.experiments.get(member.id)
+        card = (
+            ui.ExperimentCard(experiment.id, experiment.text, experiment.due_date)
+            if experiment
+            else None
+        )
+        messages.append(
+            _post(
+                item,
+                reminders.end_key(item.pod_session, member.user_id),
+                member.user_id,
+                ui.end_dm(item.pod_session.id, item.pod.name, card),
+            )
+        )
+    return messages

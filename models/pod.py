@@ -84,6 +84,10 @@ class PodSession(TeamScoped, Timestamped, Base):
     held_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when tick put the prep reminders / end-of-session DMs in the outbox, so
+    # tick looks only at sessions still owed them; a moved session is owed again.
+    prep_enqueued_at: Mapped[datetime | None]
+    end_enqueued_at: Mapped[datetime | None]
 
     pod: Mapped[Pod] = relationship()
     coach: Mapped[Member | None] = relationship()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.slackstub.signing import SlackClientSim
 from tests.slackstub.server import visible_text
+from tests.slackstub.signing import SlackClientSim
 from tests.support.harness import BOT_TOKEN, SIGNING_SECRET
 
 BIN = Path(sys.executable).parent
@@ -125,5 +125,3 @@ def test_procfile_names_the_three_processes():
         "web: coachbot web",
         "worker: coachbot worker",
     ]
-
-

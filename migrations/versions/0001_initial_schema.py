@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 02:03:19.918582
+Create Date: 2026-11-25 02:12:22.895463
 """
 
 from collections.abc import Sequence
@@ -246,6 +246,8 @@ def upgrade() -> None:
         sa.Column("held_at", models.base.UTCDateTime(), nullable=True),
         sa.Column("cancelled_at", models.base.UTCDateTime(), nullable=True),
         sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.Column("prep_enqueued_at", models.base.UTCDateTime(), nullable=True),
+        sa.Column("end_enqueued_at", models.base.UTCDateTime(), nullable=True),
         sa.Column("team_id", sa.String(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
