@@ -7,9 +7,9 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from socketserver import ThreadingMixIn
 from typing import Any
-
-from waitress.server import create_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.app import create_wsgi_app
 from bot.db import Database
@@ -79,21 +79,31 @@ def build_test_runtime(db: Database, api_url: str, clock: FakeClock, **settings:
     return Runtime(settings=config, db=db, client=build_web_client(config), clock=clock)
 
 
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
 class RunningBot:
-    """The WSGI app served by waitress on 127.0.0.1 in a background thread."""
+    """The WSGI app served on 127.0.0.1 in a background thread (one thread a request,
+    as a production server would)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         self.executor = TrackingExecutor()
-        self.server = create_server(
+        self.server = make_server(
+            "127.0.0.1",
+            0,
             create_wsgi_app(rt, listener_executor=self.executor),
-            host="127.0.0.1",
-            port=0,
-            threads=4,
-            clear_untrusted_proxy_headers=True,
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
         )
-        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.base_url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> RunningBot:
         self.thread.start()
@@ -103,7 +113,9 @@ class RunningBot:
         self.executor.settle()
 
     def stop(self) -> None:
-        self.server.close()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
         self.executor.shutdown(wait=True)
 
 
