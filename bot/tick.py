@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.services import reminders, sessions, themes
+from bot.services import experiments, reminders, sessions, themes, welcome
 from bot.services.outbox import POST_MESSAGE
 from bot.services.reminders import Outgoing, SessionPeople
 from bot.ui import reminders as ui
@@ -24,7 +24,10 @@ def tick(db: Database, now: datetime) -> int:
     with db.transaction() as session:
         sessions.schedule_upcoming(session, now)
         due = reminders.find_due(session, now)
-        messages = [m for item in due.preps for m in prep_messages(session, item)]
+        consent_owed = welcome.consent_reminder_due(
+            session, [m for item in due.preps for m in item.attendees]
+        )
+        messages = [m for item in due.preps for m in prep_messages(session, item, consent_owed)]
         messages += [m for item in due.ends for m in end_messages(item)]
         created = reminders.enqueue_all(session, messages, now)
         reminders.mark_enqueued(
@@ -33,6 +36,7 @@ def tick(db: Database, now: datetime) -> int:
             [item.pod_session.id for item in due.ends],
             now,
         )
+        created += experiments.enqueue_due_nudges(session, now)
     return created
 
 
@@ -68,8 +72,12 @@ def _post(item: SessionPeople, key: str, channel: str, message: tuple[str, list]
     )
 
 
-def prep_messages(session: Session, item: SessionPeople) -> list[Outgoing]:
-    """Pod channel reminder, a DM to each attendee, and the coach's brief."""
+def prep_messages(
+    session: Session, item: SessionPeople, consent_owed: set[int] | None = None
+) -> list[Outgoing]:
+    """Pod channel reminder, a DM to each attendee, and the coach's brief.
+    `consent_owed`: member ids whose DM carries the ground rules reminder (each
+    taken out once used, so a person in two pods gets it once)."""
     if not item.attendees:
         return []
     card = session_card(item)
@@ -79,13 +87,16 @@ def prep_messages(session: Session, item: SessionPeople) -> list[Outgoing]:
         messages.append(
             _post(item, reminders.prep_key(pod_session), item.pod.channel_id, ui.prep_channel(card))
         )
+    owed = consent_owed if consent_owed is not None else set()
     for member in item.attendees:
+        remind = member.id in owed
+        owed.discard(member.id)
         messages.append(
             _post(
                 item,
                 reminders.prep_dm_key(pod_session, member.user_id),
                 member.user_id,
-                ui.prep_dm(card, person(member)),
+                ui.prep_dm(card, person(member), consent_reminder=remind),
             )
         )
     if item.coach is not None:

@@ -11,9 +11,26 @@ from types import ModuleType
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers import commands, errors, events
+from handlers import (
+    admin,
+    availability,
+    checkin,
+    commands,
+    errors,
+    events,
+    experiments,
+    home,
+    playbook,
+    pods,
+    prompts,
+    reflection,
+    shortcuts,
+    welcome,
+)
 
-SURFACES: list[ModuleType] = []
+SURFACES: list[ModuleType] = [pods, availability]
+SURFACES += [checkin, reflection, experiments, home, shortcuts]
+SURFACES += [welcome, prompts, playbook, admin]
 
 
 def register_all(app: App, rt: Runtime) -> None:

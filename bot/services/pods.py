@@ -1,0 +1,542 @@
+"""Pods and their membership: create, edit, list, join, leave.
+
+Plain Python over a SQLAlchemy session; no Slack calls. Anything a handler must
+ask Slack first (profiles, a group DM for the pod) is passed in. Messages to
+other people go through the outbox in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.services import members as members_service
+from bot.services import outbox, sessions, welcome
+from bot.ui import pods as pods_ui
+from models import Member, Pod, PodMembership, PodSession, SessionStatus
+from models.forms import POD_MAX_MEMBERS, PodForm, normalize_pod_name
+
+GROUP_DM_MAX_MEMBERS = 8
+"""conversations.open takes at most 8 users: a bigger pod needs a channel."""
+LIST_LIMIT = 40
+"""Pods shown by /coach pod list (Slack allows 50 blocks per message)."""
+SUGGESTIONS = 3
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class PodProblem(Exception):
+    """A request about pods that cannot be done as asked; the UI says why."""
+
+
+class UnknownPod(PodProblem):
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.suggestions = suggestions
+
+
+class AlreadyMember(PodProblem):
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(pod_name)
+        self.pod_name = pod_name
+
+
+class NotMember(PodProblem):
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(pod_name)
+        self.pod_name = pod_name
+
+
+class PodFull(PodProblem):
+    def __init__(self, pod_name: str, limit: int = POD_MAX_MEMBERS) -> None:
+        super().__init__(pod_name)
+        self.pod_name = pod_name
+        self.limit = limit
+
+
+class GroupDmFull(PodProblem):
+    """The pod talks in a group DM, which cannot hold another person."""
+
+    def __init__(self, pod_name: str, limit: int = GROUP_DM_MAX_MEMBERS) -> None:
+        super().__init__(pod_name)
+        self.pod_name = pod_name
+        self.limit = limit
+
+
+class NotAllowedToEdit(PodProblem):
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(pod_name)
+        self.pod_name = pod_name
+
+
+class NameTaken(PodProblem):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+# --------------------------------------------------------------------------- views of pods
+
+
+@dataclass(frozen=True)
+class PodInfo:
+    """What people are shown about a pod; plain data, safe after the transaction."""
+
+    id: int
+    team_id: str
+    name: str
+    focus_kind: str
+    focus_text: str
+    interval_weeks: int
+    weekday: int
+    local_time: time
+    timezone: str
+    channel_id: str | None
+    is_group_dm: bool
+    member_user_ids: tuple[str, ...]
+    next_starts_at: datetime | None
+
+    @property
+    def size(self) -> int:
+        return len(self.member_user_ids)
+
+
+@dataclass(frozen=True)
+class PodSaved:
+    pod: PodInfo
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    rescheduled: bool = False
+
+
+@dataclass(frozen=True)
+class PodListing:
+    pods: list[PodInfo]
+    total: int
+    viewer_user_id: str
+    viewer_tz: str
+
+
+def pod_name_key(name: str) -> str:
+    """Case- and spacing-insensitive key; unique per workspace (Pod.name_key)."""
+    return normalize_pod_name(name).casefold()
+
+
+def active_user_ids(pod: Pod) -> tuple[str, ...]:
+    return tuple(m.member.user_id for m in pod.memberships if m.active)
+
+
+def pod_info(
+    session: Session, pod: Pod, now: datetime, next_starts_at: datetime | None = None
+) -> PodInfo:
+    """`next_starts_at` when the caller loaded it already (the list, in bulk)."""
+    if next_starts_at is None:
+        upcoming = sessions.next_session_for_pod(session, pod.id, now)
+        next_starts_at = upcoming.starts_at if upcoming else None
+    return PodInfo(
+        id=pod.id,
+        team_id=pod.team_id,
+        name=pod.name,
+        focus_kind=pod.focus_kind,
+        focus_text=pod.focus_text,
+        interval_weeks=pod.interval_weeks,
+        weekday=pod.weekday,
+        local_time=pod.local_time,
+        timezone=pod.timezone,
+        channel_id=pod.channel_id,
+        is_group_dm=pod.is_group_dm,
+        member_user_ids=active_user_ids(pod),
+        next_starts_at=next_starts_at,
+    )
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def _live(team_id: str) -> tuple:  # type: ignore[type-arg]
+    return (Pod.team_id == team_id, Pod.archived_at.is_(None))
+
+
+def _active_pods(team_id: str) -> Select[tuple[Pod]]:
+    return select(Pod).where(*_live(team_id))
+
+
+def get_pod(session: Session, team_id: str, pod_id: int) -> Pod | None:
+    return session.scalar(_active_pods(team_id).where(Pod.id == pod_id))
+
+
+def find_by_name(session: Session, team_id: str, name: str) -> Pod | None:
+    return session.scalar(_active_pods(team_id).where(Pod.name_key == pod_name_key(name)))
+
+
+def closest_names(session: Session, team_id: str, name: str, n: int = SUGGESTIONS) -> list[str]:
+    names = list(session.scalars(select(Pod.name).where(*_live(team_id))))
+    by_key = {pod_name_key(known): known for known in names}
+    wanted = pod_name_key(name)
+    matches = difflib.get_close_matches(wanted, list(by_key), n=n, cutoff=0.5)
+    contained = [key for key in by_key if wanted and (wanted in key or key in wanted)]
+    ordered = list(dict.fromkeys([*matches, *contained]))[:n]
+    return [by_key[key] for key in ordered]
+
+
+def require_by_name(session: Session, team_id: str, name: str) -> Pod:
+    pod = find_by_name(session, team_id, name)
+    if pod is None:
+        raise UnknownPod(normalize_pod_name(name), closest_names(session, team_id, name))
+    return pod
+
+
+def name_taken(session: Session, team_id: str, name: str, except_pod_id: int | None) -> bool:
+    query = select(Pod.id).where(Pod.team_id == team_id, Pod.name_key == pod_name_key(name))
+    if except_pod_id is not None:
+        query = query.where(Pod.id != except_pod_id)
+    return session.scalar(query) is not None
+
+
+def is_pod_member(pod: Pod, user_id: str) -> bool:
+    return user_id in active_user_ids(pod)
+
+
+def can_edit(pod: Pod, user_id: str, is_admin: bool) -> bool:
+    return is_admin or is_pod_member(pod, user_id)
+
+
+def member_problem(known: dict[str, Member], user_ids: tuple[str, ...]) -> str | None:
+    """Why these people cannot be a pod's members, or None. `known` holds the
+    Member rows Slack confirmed (bots flagged)."""
+    unknown = [uid for uid in user_ids if uid not in known]
+    if unknown:
+        who = ", ".join(f"<@{uid}>" for uid in unknown)
+        return f"I couldn't find {who} in this workspace. Pick people from the list."
+    bots = [known[uid].name for uid in user_ids if known[uid].is_bot]
+    if bots:
+        return f"Bots can't be pod members: {', '.join(bots)}. Pick people only."
+    return None
+
+
+def group_dm_problem(size: int) -> str | None:
+    """Why a pod of `size` people cannot talk in a group DM, or None."""
+    if size > GROUP_DM_MAX_MEMBERS:
+        return (
+            f"Without a channel I start a group DM, which holds at most "
+            f"{GROUP_DM_MAX_MEMBERS} people. Pick a channel for a pod of {size}."
+        )
+    return None
+
+
+def defaults_for_edit(pod: Pod) -> pods_ui.PodFormValues:
+    return pods_ui.PodFormValues(
+        name=pod.name,
+        focus_kind=pod.focus_kind,
+        focus_text=pod.focus_text,
+        members=active_user_ids(pod),
+        cadence=pod.interval_weeks,
+        weekday=pod.weekday,
+        time=pod.local_time,
+        timezone=pod.timezone,
+        channel=None if pod.is_group_dm else pod.channel_id,
+        is_group_dm=pod.is_group_dm and bool(pod.channel_id),
+    )
+
+
+# --------------------------------------------------------------------------- create / edit
+
+
+def create_pod(
+    session: Session,
+    *,
+    team_id: str,
+    creator_id: str,
+    form: PodForm,
+    channel_id: str | None,
+    is_group_dm: bool,
+    now: datetime,
+) -> PodSaved:
+    """Writes the pod and its members, schedules the first session and tells
+    every member (but the creator, who gets the confirmation) by DM."""
+    if name_taken(session, team_id, form.name, None):
+        raise NameTaken(form.name)
+    pod = Pod(
+        team_id=team_id,
+        name=form.name,
+        name_key=pod_name_key(form.name),
+        focus_kind=form.focus_kind,
+        focus_text=form.focus_text,
+        interval_weeks=form.cadence,
+        weekday=form.weekday,
+        local_time=form.time,
+        timezone=form.timezone,
+        channel_id=channel_id,
+        is_group_dm=is_group_dm,
+        created_by=creator_id,
+        created_at=now,
+    )
+    session.add(pod)
+    session.flush()
+    for user_id in form.members:
+        _add_membership(session, pod, user_id, now)
+    session.flush()
+    session.refresh(pod, ["memberships"])
+    sessions.schedule_upcoming(session, now, [pod.id])
+    info = pod_info(session, pod, now)
+    _tell_added(session, info, form.members, creator_id, now)
+    return PodSaved(pod=info, added=tuple(form.members))
+
+
+def update_pod(
+    session: Session,
+    *,
+    team_id: str,
+    pod_id: int,
+    editor_id: str,
+    editor_is_admin: bool,
+    form: PodForm,
+    channel_id: str | None,
+    is_group_dm: bool,
+    now: datetime,
+) -> PodSaved:
+    """Applies the edit form; moves future sessions when the rhythm changed and
+    reassigns roles of the next session when the people changed."""
+    pod = get_pod(session, team_id, pod_id)
+    if pod is None:
+        raise UnknownPod("", [])
+    if not can_edit(pod, editor_id, editor_is_admin):
+        raise NotAllowedToEdit(pod.name)
+    if name_taken(session, team_id, form.name, pod.id):
+        raise NameTaken(form.name)
+
+    rhythm_before = (pod.interval_weeks, pod.weekday, pod.local_time, pod.timezone)
+    pod.name = form.name
+    pod.name_key = pod_name_key(form.name)
+    pod.focus_kind = form.focus_kind
+    pod.focus_text = form.focus_text
+    pod.interval_weeks = form.cadence
+    pod.weekday = form.weekday
+    pod.local_time = form.time
+    pod.timezone = form.timezone
+    pod.channel_id = channel_id
+    pod.is_group_dm = is_group_dm
+    rescheduled = rhythm_before != (pod.interval_weeks, pod.weekday, pod.local_time, pod.timezone)
+
+    before = active_user_ids(pod)
+    added = tuple(uid for uid in form.members if uid not in before)
+    removed = tuple(uid for uid in before if uid not in form.members)
+    for membership in pod.memberships:
+        if membership.active and membership.member.user_id in removed:
+            membership.left_at = now
+    returning = frozenset(
+        uid for uid in added if _add_membership(session, pod, user_id=uid, now=now)
+    )
+    session.flush()
+    session.refresh(pod, ["memberships"])
+
+    if rescheduled:
+        sessions.reschedule_pod(session, pod, now)
+    if added or removed:
+        _reassign_next(session, pod, now)
+    elif sessions.next_session_for_pod(session, pod.id, now) is None:
+        sessions.schedule_upcoming(session, now, [pod.id])
+
+    info = pod_info(session, pod, now)
+    _tell_added(session, info, added, editor_id, now, returning)
+    _tell_removed(session, info, removed, editor_id, now)
+    if rescheduled:
+        _tell_pod_of_new_rhythm(session, info, editor_id, now)
+    return PodSaved(pod=info, added=added, removed=removed, rescheduled=rescheduled)
+
+
+def _add_membership(session: Session, pod: Pod, user_id: str, now: datetime) -> bool:
+    """A new membership, or the old one reopened (history keeps its first join).
+    True when the person had been in the pod before."""
+    member = members_service.get_or_create(session, pod.team_id, user_id, now)
+    existing = session.scalar(
+        select(PodMembership).where(
+            PodMembership.pod_id == pod.id, PodMembership.member_id == member.id
+        )
+    )
+    if existing is not None:
+        existing.left_at = None
+        return True
+    session.add(
+        PodMembership(team_id=pod.team_id, pod_id=pod.id, member_id=member.id, joined_at=now)
+    )
+    welcome.on_pod_join(session, member, now)  # the packet, on a person's first pod only
+    return False
+
+
+def _reassign_next(session: Session, pod: Pod, now: datetime) -> None:
+    upcoming = sessions.next_session_for_pod(session, pod.id, now)
+    if upcoming is not None:
+        sessions.reassign_roles(session, upcoming, now)
+    else:
+        sessions.schedule_upcoming(session, now, [pod.id])
+
+
+def _tz_of(session: Session, team_id: str, user_ids: tuple[str, ...]) -> dict[str, str]:
+    known = members_service.find_many(session, team_id, list(user_ids))
+    return {uid: (known[uid].tz if uid in known else "UTC") for uid in user_ids}
+
+
+def _tell_added(
+    session: Session,
+    pod: PodInfo,
+    user_ids: tuple[str, ...],
+    actor_id: str,
+    now: datetime,
+    returning: frozenset[str] = frozenset(),
+) -> None:
+    """A DM to each person added by someone else. Someone added back after leaving
+    gets a new message (the first one's key is taken)."""
+    others = tuple(uid for uid in user_ids if uid != actor_id)
+    zones = _tz_of(session, pod.team_id, others)
+    for user_id in others:
+        key = f"pod-added:{pod.id}:{user_id}"
+        if user_id in returning:
+            key += f":{int(now.timestamp())}"
+        outbox.post_message(
+            session,
+            team_id=pod.team_id,
+            dedupe_key=key,
+            channel=user_id,
+            not_before=now,
+            **pods_ui.added_to_pod_message(pod, actor_id, zones[user_id]),
+        )
+
+
+def _tell_removed(
+    session: Session, pod: PodInfo, user_ids: tuple[str, ...], actor_id: str, now: datetime
+) -> None:
+    for user_id in user_ids:
+        if user_id == actor_id:
+            continue
+        outbox.post_message(
+            session,
+            team_id=pod.team_id,
+            dedupe_key=f"pod-removed:{pod.id}:{user_id}:{int(now.timestamp())}",
+            channel=user_id,
+            not_before=now,
+            **pods_ui.removed_from_pod_message(pod, actor_id),
+        )
+
+
+def _tell_pod_of_new_rhythm(session: Session, pod: PodInfo, actor_id: str, now: datetime) -> None:
+    if not pod.channel_id:
+        return
+    outbox.post_message(
+        session,
+        team_id=pod.team_id,
+        dedupe_key=f"pod-rhythm:{pod.id}:{int(now.timestamp())}",
+        channel=pod.channel_id,
+        not_before=now,
+        **pods_ui.new_rhythm_message(pod, actor_id),
+    )
+
+
+# --------------------------------------------------------------------------- list
+
+
+def list_pods(
+    session: Session, team_id: str, viewer: Member | None, viewer_id: str, now: datetime
+) -> PodListing:
+    total = session.scalar(select(func.count()).select_from(Pod).where(*_live(team_id)))
+    pods = session.scalars(
+        _active_pods(team_id)
+        .order_by(Pod.name_key)
+        .limit(LIST_LIMIT)
+        .options(selectinload(Pod.memberships).selectinload(PodMembership.member))
+    ).all()
+    starts = _next_starts(session, [pod.id for pod in pods], now)
+    infos = [pod_info(session, pod, now, starts.get(pod.id)) for pod in pods]
+    return PodListing(
+        pods=infos,
+        total=int(total or 0),
+        viewer_user_id=viewer_id,
+        viewer_tz=viewer.tz if viewer else "UTC",
+    )
+
+
+def _next_starts(session: Session, pod_ids: list[int], now: datetime) -> dict[int, datetime]:
+    """Each pod's next session start (as sessions.next_session_for_pod), in one query."""
+    if not pod_ids:
+        return {}
+    rows = session.execute(
+        select(PodSession.pod_id, func.min(PodSession.starts_at))
+        .where(
+            PodSession.pod_id.in_(pod_ids),
+            PodSession.status == SessionStatus.SCHEDULED,
+            PodSession.ends_at > now,
+        )
+        .group_by(PodSession.pod_id)
+    )
+    return {pod_id: starts_at for pod_id, starts_at in rows}
+
+
+# --------------------------------------------------------------------------- join / leave
+
+
+def check_join(pod: Pod, user_id: str) -> tuple[str, ...]:
+    """The current members, or why this person cannot join."""
+    current = active_user_ids(pod)
+    if user_id in current:
+        raise AlreadyMember(pod.name)
+    if len(current) >= POD_MAX_MEMBERS:
+        raise PodFull(pod.name)
+    if pod.is_group_dm and pod.channel_id and len(current) >= GROUP_DM_MAX_MEMBERS:
+        raise GroupDmFull(pod.name)
+    return current
+
+
+def check_leave(pod: Pod, user_id: str) -> tuple[str, ...]:
+    """The members who stay, or NotMember."""
+    current = active_user_ids(pod)
+    if user_id not in current:
+        raise NotMember(pod.name)
+    return tuple(uid for uid in current if uid != user_id)
+
+
+def join_pod(
+    session: Session,
+    *,
+    pod: Pod,
+    user_id: str,
+    now: datetime,
+    new_group_dm: str | None = None,
+) -> PodInfo:
+    """Adds the person; the next session's coach and buddies are worked out again."""
+    check_join(pod, user_id)
+    _add_membership(session, pod, user_id, now)
+    if new_group_dm is not None:
+        pod.channel_id = new_group_dm
+    session.flush()
+    session.refresh(pod, ["memberships"])
+    _reassign_next(session, pod, now)
+    return pod_info(session, pod, now)
+
+
+def leave_pod(
+    session: Session,
+    *,
+    pod: Pod,
+    user_id: str,
+    now: datetime,
+    new_group_dm: str | None = None,
+) -> PodInfo:
+    """Ends the person's membership (the row stays, for history)."""
+    check_leave(pod, user_id)
+    for membership in pod.memberships:
+        if membership.active and membership.member.user_id == user_id:
+            membership.left_at = now
+    if new_group_dm is not None:
+        pod.channel_id = new_group_dm
+    session.flush()
+    session.refresh(pod, ["memberships"])
+    upcoming = sessions.next_session_for_pod(session, pod.id, now)
+    if upcoming is not None:
+        sessions.reassign_roles(session, upcoming, now)
+    return pod_info(session, pod, now)

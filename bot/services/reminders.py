@@ -1,0 +1,296 @@
+"""What scheduled session messages are due at an instant, with everything needed
+to write them, loaded in a fixed number of statements whatever the pod count.
+
+Lateness rule (the bot may have been down): a prep reminder (channel, DMs and
+coach brief) is sent only while its session has not started; an end-of-session
+DM only within 24 hours of the session's end. Past that, the moment has gone
+and the message is dropped rather than sent late.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from models import (
+    CheckIn,
+    Experiment,
+    ExperimentStatus,
+    Member,
+    OutboxMessage,
+    OutboxStatus,
+    Pod,
+    PodMembership,
+    PodSession,
+    ProgramSettings,
+    SessionBuddy,
+    SessionSkip,
+    SessionStatus,
+)
+from models.program import DEFAULT_PREP_LEAD_HOURS
+
+END_DM_MAX_LATENESS = timedelta(hours=24)
+MAX_PREP_LEAD_HOURS = 24 * 14
+"""Upper bound on a configured lead time, so the candidate query stays bounded."""
+
+# ---------------------------------------------------------------------------- dedupe keys
+# Prep keys carry the session's start: a session moved to another time is owed
+# a fresh reminder, while repeating a tick for the same time still adds nothing.
+
+
+def _start_stamp(pod_session: PodSession) -> str:
+    return pod_session.starts_at.strftime("%Y%m%dT%H%MZ")
+
+
+def prep_key(pod_session: PodSession) -> str:
+    return f"prep:{pod_session.id}@{_start_stamp(pod_session)}"
+
+
+def prep_dm_key(pod_session: PodSession, user_id: str) -> str:
+    return f"{prep_key(pod_session)}:{user_id}"
+
+
+def brief_key(pod_session: PodSession) -> str:
+    return f"brief:{pod_session.id}@{_start_stamp(pod_session)}"
+
+
+def end_key(pod_session: PodSession, user_id: str) -> str:
+    return f"end:{pod_session.id}:{user_id}"
+
+
+def cancel_key(pod_session: PodSession) -> str:
+    return f"cancel:{pod_session.id}"
+
+
+# ---------------------------------------------------------------------------- what is due
+
+
+@dataclass
+class SessionPeople:
+    """The people of one session as of now."""
+
+    pod_session: PodSession
+    pod: Pod
+    attendees: list[Member] = field(default_factory=list)
+    """Active, unpaused, not skipping, not bots; in joining order."""
+    coach: Member | None = None
+    newcomers: list[tuple[Member, Member | None]] = field(default_factory=list)
+    intents: list[tuple[Member, str]] = field(default_factory=list)
+    experiments: dict[int, Experiment] = field(default_factory=dict)
+    """Member id → their open experiment with the latest due date."""
+
+
+@dataclass
+class Due:
+    preps: list[SessionPeople]
+    ends: list[SessionPeople]
+
+
+def prep_lead_times(session: Session) -> dict[str, timedelta]:
+    return {
+        team_id: timedelta(hours=min(hours, MAX_PREP_LEAD_HOURS))
+        for team_id, hours in session.execute(
+            select(ProgramSettings.team_id, ProgramSettings.prep_lead_hours)
+        )
+    }
+
+
+def _candidates(
+    session: Session, now: datetime, leads: dict[str, timedelta]
+) -> tuple[list[tuple[PodSession, Pod]], list[tuple[PodSession, Pod]]]:
+    """(sessions owed prep reminders, sessions owed end-of-session DMs), in one query."""
+    default = timedelta(hours=DEFAULT_PREP_LEAD_HOURS)
+    horizon = max([default, *leads.values()])
+    owed_prep = and_(
+        PodSession.prep_enqueued_at.is_(None),
+        PodSession.starts_at > now,
+        PodSession.starts_at <= now + horizon,
+    )
+    owed_end = and_(
+        PodSession.end_enqueued_at.is_(None),
+        PodSession.ends_at <= now,
+        PodSession.ends_at > now - END_DM_MAX_LATENESS,
+    )
+    rows = session.execute(
+        select(PodSession, Pod)
+        .join(Pod, Pod.id == PodSession.pod_id)
+        .where(
+            PodSession.status == SessionStatus.SCHEDULED,
+            Pod.archived_at.is_(None),
+            or_(owed_prep, owed_end),
+        )
+        .order_by(PodSession.starts_at, PodSession.id)
+    ).all()
+    preps = [
+        (pod_session, pod)
+        for pod_session, pod in rows
+        if pod_session.prep_enqueued_at is None
+        and now < pod_session.starts_at <= now + leads.get(pod.team_id, default)
+    ]
+    ends = [
+        (pod_session, pod)
+        for pod_session, pod in rows
+        if pod_session.end_enqueued_at is None
+        and now - END_DM_MAX_LATENESS < pod_session.ends_at <= now
+    ]
+    return preps, ends
+
+
+def find_due(session: Session, now: datetime) -> Due:
+    """Sessions owed their prep reminders or end-of-session DMs at `now`, with their people."""
+    preps, ends = _candidates(session, now, prep_lead_times(session))
+    if not preps and not ends:
+        return Due([], [])
+    people = _load_people(session, [*preps, *ends], want_intents={ps.id for ps, _ in preps})
+    return Due(
+        preps=[people[ps.id] for ps, _ in preps],
+        ends=_with_experiments(session, [people[ps.id] for ps, _ in ends]),
+    )
+
+
+def _load_people(
+    session: Session, sessions: Sequence[tuple[PodSession, Pod]], want_intents: set[int]
+) -> dict[int, SessionPeople]:
+    session_ids = sorted({ps.id for ps, _ in sessions})
+    pod_ids = sorted({pod.id for _, pod in sessions})
+    members_by_pod: dict[int, list[Member]] = defaultdict(list)
+    for membership, member in session.execute(
+        select(PodMembership, Member)
+        .join(Member, Member.id == PodMembership.member_id)
+        .where(PodMembership.pod_id.in_(pod_ids), PodMembership.left_at.is_(None))
+        .order_by(PodMembership.joined_at, PodMembership.id)
+    ):
+        members_by_pod[membership.pod_id].append(member)
+    skips: dict[int, set[int]] = defaultdict(set)
+    for session_id, member_id in session.execute(
+        select(SessionSkip.session_id, SessionSkip.member_id).where(
+            SessionSkip.session_id.in_(session_ids)
+        )
+    ):
+        skips[session_id].add(member_id)
+    buddies: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            SessionBuddy.session_id, SessionBuddy.newcomer_member_id, SessionBuddy.buddy_member_id
+        )
+        .where(SessionBuddy.session_id.in_(session_ids))
+        .order_by(SessionBuddy.id)
+    ):
+        buddies[row.session_id].append((row.newcomer_member_id, row.buddy_member_id))
+    intents: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if want_intents:
+        for row in session.execute(
+            select(CheckIn.session_id, CheckIn.member_id, CheckIn.intent)
+            .where(CheckIn.session_id.in_(sorted(want_intents)), CheckIn.share_intent.is_(True))
+            .order_by(CheckIn.created_at, CheckIn.id)
+        ):
+            intents[row.session_id].append((row.member_id, row.intent))
+
+    result = {}
+    for pod_session, pod in sessions:
+        day = pod_session.starts_at.astimezone(ZoneInfo(pod.timezone)).date()
+        active = {m.id: m for m in members_by_pod[pod.id]}
+        attendees = [
+            m
+            for m in active.values()
+            if not m.is_bot and not m.is_paused_on(day) and m.id not in skips[pod_session.id]
+        ]
+        present = {m.id: m for m in attendees}
+        result[pod_session.id] = SessionPeople(
+            pod_session=pod_session,
+            pod=pod,
+            attendees=attendees,
+            coach=present.get(pod_session.coach_member_id or -1),
+            newcomers=[
+                (present[newcomer], present.get(buddy or -1))
+                for newcomer, buddy in buddies[pod_session.id]
+                if newcomer in present
+            ],
+            intents=[
+                (active[member_id], text)
+                for member_id, text in intents[pod_session.id]
+                if member_id in active
+            ],
+        )
+    return result
+
+
+def _with_experiments(session: Session, people: list[SessionPeople]) -> list[SessionPeople]:
+    """Each attendee's open experiment with the latest due date."""
+    member_ids = sorted({m.id for p in people for m in p.attendees})
+    if not member_ids:
+        return people
+    latest: dict[int, Experiment] = {}
+    for experiment in session.scalars(
+        select(Experiment)
+        .where(Experiment.member_id.in_(member_ids), Experiment.status == ExperimentStatus.OPEN)
+        .order_by(Experiment.due_date, Experiment.id)
+    ):
+        latest[experiment.member_id] = experiment
+    for item in people:
+        item.experiments = {m.id: latest[m.id] for m in item.attendees if m.id in latest}
+    return people
+
+
+def mark_enqueued(
+    session: Session, prep_ids: Iterable[int], end_ids: Iterable[int], now: datetime
+) -> None:
+    for column, ids in (
+        (PodSession.prep_enqueued_at, sorted(set(prep_ids))),
+        (PodSession.end_enqueued_at, sorted(set(end_ids))),
+    ):
+        if ids:
+            session.execute(
+                update(PodSession)
+                .where(PodSession.id.in_(ids))
+                .values({column.key: now})
+                .execution_options(synchronize_session=False)
+            )
+
+
+# ---------------------------------------------------------------------------- outbox in bulk
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    team_id: str
+    dedupe_key: str
+    method: str
+    payload: dict[str, Any]
+
+
+def enqueue_all(session: Session, messages: Sequence[Outgoing], now: datetime) -> int:
+    """Adds the messages in one INSERT … ON CONFLICT DO NOTHING (keys seen before are
+    skipped, as with outbox.enqueue); returns how many were added."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "team_id": m.team_id,
+            "dedupe_key": m.dedupe_key,
+            "method": m.method,
+            "payload": m.payload,
+            "status": OutboxStatus.PENDING,
+            "not_before": now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = pg_insert(OutboxMessage).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(OutboxMessage).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases
+        statement = insert(OutboxMessage)
+    return len(session.execute(statement.returning(OutboxMessage.id), rows).all())

@@ -1,0 +1,242 @@
+"""The check-in modal (intent, exploration, experiment) and its pod picker."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.ui.blocks import context, input_block, modal, option, plain, section, text_input, truncate
+from models.session_forms import EXPERIMENT_MAX, EXPLORATION_MAX, INTENT_MAX
+
+OPEN_ACTION = "checkin_open"
+PICK_ACTION = "checkin_pick_session"
+SCENARIO_ACTION = "checkin_scenario"
+CALLBACK = "checkin_submit"
+PICK_CALLBACK = "checkin_pick"
+INFO_CALLBACK = "coachbot_info"
+
+SHARE_VALUE = "share"
+PROMPTS_PER_PILLAR = 3
+SELECT_OPTIONS_MAX = 100
+
+
+def zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def day_text(day: date) -> str:
+    """ "Tue 3 Mar"."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def local_when(instant: datetime, tz: str | None) -> str:
+    """ "Tue 3 Mar, 15:00" in the person's timezone."""
+    local = instant.astimezone(zone(tz))
+    return f"{day_text(local.date())}, {local:%H:%M}"
+
+
+def session_summary(info: Any, tz: str | None, theme_title: str | None = None) -> str:
+    """One mrkdwn line: pod, local time, coach, theme (the pod's own facts only)."""
+    parts = [f"*{info.pod_name}* · {local_when(info.starts_at, tz)} (your time)"]
+    parts.append(f"coach <@{info.coach_user_id}>" if info.coach_user_id else "coach seat open")
+    if theme_title:
+        parts.append(f"theme: {theme_title}")
+    return " · ".join(parts)
+
+
+def metadata(**values: Any) -> str:
+    return json.dumps(values, separators=(",", ":"))
+
+
+def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def info_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something, with a Close button."""
+    return modal(
+        callback_id=INFO_CALLBACK,
+        title=title,
+        blocks=[section(text)],
+        submit=None,
+        close="Close",
+    )
+
+
+def picker_modal(choices: Sequence[Any], tz: str | None) -> dict[str, Any]:
+    """First step when a person is in several pods: which session to prepare for."""
+    options = [
+        option(
+            truncate(f"{info.pod_name} · {local_when(info.starts_at, tz)}", 75),
+            str(info.session_id),
+        )
+        for info in choices[:SELECT_OPTIONS_MAX]
+    ]
+    return modal(
+        callback_id=PICK_CALLBACK,
+        title="Check in",
+        submit=None,
+        close="Cancel",
+        blocks=[
+            section(
+                "You're in several pods. Which session are you preparing for?",
+                block_id="pick",
+                accessory={
+                    "type": "static_select",
+                    "action_id": PICK_ACTION,
+                    "placeholder": plain("Pick a session"),
+                    "options": options,
+                },
+            ),
+            context("Times are in your timezone."),
+        ],
+    )
+
+
+def _scenario_select(scenarios: Sequence[Any], selected: str | None) -> dict[str, Any]:
+    options = [option(s.name, s.key) for s in scenarios[:SELECT_OPTIONS_MAX]]
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": SCENARIO_ACTION,
+        "placeholder": plain("Pick a scenario for prompts"),
+        "options": options,
+    }
+    chosen = next((o for o in options if o["value"] == selected), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
+def _prompts(scenario: Any, pillar: str, block_id: str) -> list[dict[str, Any]]:
+    if scenario is None:
+        return []
+    prompts = list(scenario.prompts.for_pillar(pillar))[:PROMPTS_PER_PILLAR]
+    if not prompts:
+        return []
+    lines = "\n".join(f"• {p}" for p in prompts)
+    block = context(f"_Prompts for {scenario.name.lower()}:_\n{lines}")
+    block["block_id"] = block_id
+    return [block]
+
+
+def checkin_modal(
+    draft: Any,
+    *,
+    scenarios: Sequence[Any] = (),
+    scenario: Any = None,
+    theme_title: str | None = None,
+) -> dict[str, Any]:
+    """The three-pillar form for one session, prefilled with the person's
+    earlier answers when they are editing."""
+    target = draft.target
+    intro = session_summary(target, draft.member_tz, theme_title)
+    if draft.is_edit:
+        intro += "\n_You checked in already: saving updates your check-in._"
+    share_option = {
+        "text": plain("Share my intent with my pod"),
+        "value": SHARE_VALUE,
+        "description": plain("Your pod sees it in the prep message and the coach's brief."),
+    }
+    share_element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": "share",
+        "options": [share_option],
+    }
+    if draft.share:
+        share_element["initial_options"] = [share_option]
+    datepicker: dict[str, Any] = {
+        "type": "datepicker",
+        "action_id": "due_date",
+        "initial_date": draft.due_date.isoformat(),
+        "placeholder": plain("Pick a date"),
+    }
+    blocks: list[dict[str, Any]] = [section(intro, block_id="intro")]
+    if scenarios:
+        scenario_block = input_block(
+            "scenario",
+            "Scenario (optional)",
+            _scenario_select(scenarios, scenario.key if scenario else draft.scenario_key),
+            optional=True,
+            hint="Pick the situation you're in to see prompts for each pillar.",
+        )
+        scenario_block["dispatch_action"] = True
+        blocks.append(scenario_block)
+    blocks += [
+        input_block(
+            "intent",
+            "Intent",
+            text_input(
+                "intent",
+                initial=draft.intent,
+                multiline=True,
+                max_length=INTENT_MAX,
+                placeholder="The one performance question you bring to this session",
+            ),
+            hint="One question about your own work, in a sentence or two.",
+        ),
+        *_prompts(scenario, "intent", "prompts_intent"),
+        input_block(
+            "exploration",
+            "Exploration",
+            text_input(
+                "exploration",
+                initial=draft.exploration,
+                multiline=True,
+                max_length=EXPLORATION_MAX,
+                placeholder="Strategies to compare, assumptions to examine",
+            ),
+            optional=True,
+        ),
+        *_prompts(scenario, "exploration", "prompts_exploration"),
+        input_block(
+            "experiment",
+            "Experiment",
+            text_input(
+                "experiment",
+                initial=draft.experiment,
+                multiline=False,
+                max_length=EXPERIMENT_MAX,
+                placeholder="One small step you can test before the next session",
+            ),
+            optional=True,
+        ),
+        *_prompts(scenario, "experiment", "prompts_experiment"),
+        input_block(
+            "due_date",
+            "Experiment due date",
+            datepicker,
+            optional=True,
+            hint="I'll check in with you once, at 10:00 your time on that day.",
+        ),
+        input_block("share", "Sharing", share_element, optional=True),
+        context(
+            "Only you can read your check-in. Your pod sees your intent only if you share it; "
+            "exploration and experiment stay yours."
+        ),
+    ]
+    return modal(
+        callback_id=CALLBACK,
+        title="Check in",
+        submit="Save",
+        close="Cancel",
+        private_metadata=metadata(s=target.session_id),
+        blocks=blocks,
+    )
+
+
+def saved_text(summary_pod: str, shared: bool, has_experiment: bool, due: date | None) -> str:
+    lines = [f"Saved your check-in for *{summary_pod}*."]
+    lines.append("Your intent is shared with your pod." if shared else "Your intent stays private.")
+    if has_experiment and due is not None:
+        lines.append(f"I'll follow up on your experiment on {day_text(due)}.")
+    return " ".join(lines)

@@ -1,0 +1,168 @@
+"""The App Home tab: my next session, my open experiments, my recent insights,
+my pods and quick buttons. Only the viewer's own words ever appear, and the
+view stays inside Slack's limits (100 blocks, text lengths) however much
+history there is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.ui.blocks import (
+    actions,
+    button,
+    context,
+    divider,
+    header,
+    modal,
+    section,
+    truncate,
+)
+from bot.ui.checkin import day_text, local_when
+from bot.ui.experiments import experiment_actions, quoted
+
+HOME_CHECKIN_ACTION = "home_checkin"
+HOME_REFLECT_ACTION = "home_reflect"
+HOME_KUDOS_ACTION = "home_kudos"
+KUDOS_CALLBACK = "kudos_not_available"
+
+HOME_MAX_BLOCKS = 100
+EXPERIMENTS_SHOWN = 10
+SESSIONS_SHOWN = 3
+INSIGHT_SHOWN_MAX = 400
+ACTION_SHOWN_MAX = 250
+PODS_SHOWN = 20
+
+
+def _next_sessions(data: Any) -> list[dict[str, Any]]:
+    blocks = [section("*Your next session*", block_id="next-title")]
+    if not data.pods:
+        blocks.append(
+            context("You're not in a pod yet. `/coach pod list` shows the pods you can join.")
+        )
+        return blocks
+    if not data.next_sessions:
+        blocks.append(context("No session is scheduled in your pods yet."))
+        return blocks
+    lines = []
+    for item in data.next_sessions[:SESSIONS_SHOWN]:
+        line = f"*{item.pod_name}* · {local_when(item.starts_at, data.tz)} (your time)"
+        line += f"\nCoach: <@{item.coach_user_id}>" if item.coach_user_id else "\nCoach seat open"
+        if item.theme_title:
+            line += f" · Theme: {item.theme_title}"
+        if item.checked_in:
+            line += " · :white_check_mark: you've checked in"
+        lines.append(line)
+    blocks.append(section(truncate("\n\n".join(lines), 2900), block_id="next-sessions"))
+    return blocks
+
+
+def _experiments(data: Any) -> list[dict[str, Any]]:
+    total = data.open_experiment_count
+    blocks = [section(f"*Your open experiments* ({total})", block_id="experiments-title")]
+    if total == 0:
+        blocks.append(context("No open experiments. Pick one small step at your next check-in."))
+    for experiment in data.open_experiments[:EXPERIMENTS_SHOWN]:
+        where = f" · {experiment.pod_name}" if experiment.pod_name else ""
+        blocks.append(
+            section(
+                f"{quoted(experiment.text, 280)}\n_Due {day_text(experiment.due_date)}{where}_",
+                block_id=f"experiment-text:{experiment.id}",
+            )
+        )
+        blocks.append(experiment_actions(experiment.id))
+    hidden = total - min(total, EXPERIMENTS_SHOWN)
+    if hidden > 0:
+        blocks.append(
+            context(f"…and {hidden} more. `/coach experiments` lists them with their buttons.")
+        )
+    if data.resolved:
+        lines = []
+        for experiment in data.resolved:
+            mark = ":white_check_mark: Tried" if experiment.status == "tried" else "Dropped"
+            note = (
+                f" — _{truncate(' '.join(experiment.outcome_note.split()), 150)}_"
+                if experiment.outcome_note
+                else ""
+            )
+            lines.append(f"{mark}: {quoted(experiment.text, 150)}{note}")
+        blocks.append(context(truncate("Recently: " + "\n".join(lines), 2900)))
+    return blocks
+
+
+def _insights(data: Any) -> list[dict[str, Any]]:
+    blocks = [section("*Your recent insights*", block_id="insights-title")]
+    if not data.insights:
+        blocks.append(
+            context(
+                "Nothing yet. After a session, press *Reflect* to keep one insight and one action."
+            )
+        )
+        return blocks
+    for index, item in enumerate(data.insights[:5]):
+        when = day_text(item.created_at.astimezone(_zone(data.tz)).date())
+        where = f" · {item.pod_name}" if item.pod_name else ""
+        shared = " · shared anonymously" if item.shared else ""
+        blocks.append(
+            section(
+                f"{quoted(item.insight, INSIGHT_SHOWN_MAX)}\n"
+                f"*Action:* {truncate(' '.join(item.action.split()), ACTION_SHOWN_MAX)}\n"
+                f"_{when}{where}{shared}_",
+                block_id=f"insight:{index}",
+            )
+        )
+    return blocks
+
+
+def _zone(tz: str | None) -> Any:
+    from bot.ui.checkin import zone
+
+    return zone(tz)
+
+
+def _pods(data: Any) -> list[dict[str, Any]]:
+    if not data.pods:
+        return [section("*Your pods*\nNone yet.", block_id="pods")]
+    names = ", ".join(data.pods[:PODS_SHOWN])
+    if len(data.pods) > PODS_SHOWN:
+        names += f" and {len(data.pods) - PODS_SHOWN} more"
+    return [section(truncate(f"*Your pods*\n{names}", 2900), block_id="pods")]
+
+
+def home_view(data: Any) -> dict[str, Any]:
+    blocks: list[dict[str, Any]] = [
+        header("Your coaching"),
+        actions(
+            button("Check in", HOME_CHECKIN_ACTION, style="primary"),
+            button("Reflect", HOME_REFLECT_ACTION),
+            button("Kudos", HOME_KUDOS_ACTION),
+            block_id="quick",
+        ),
+        divider(),
+        *_next_sessions(data),
+        divider(),
+        *_experiments(data),
+        divider(),
+        *_insights(data),
+        divider(),
+        *_pods(data),
+        context("Only you see this page. What you write belongs to you."),
+    ]
+    if len(blocks) > HOME_MAX_BLOCKS:  # pragma: no cover - the sections above are bounded
+        blocks = blocks[: HOME_MAX_BLOCKS - 1] + [context("Some items are not shown.")]
+    return {"type": "home", "callback_id": "home", "blocks": blocks}
+
+
+def kudos_modal() -> dict[str, Any]:
+    return modal(
+        callback_id=KUDOS_CALLBACK,
+        title="Kudos",
+        submit=None,
+        close="Close",
+        blocks=[
+            section(
+                "*Kudos aren't available yet.* Soon you'll be able to recognise a peer's "
+                "curiosity, accountability or generosity here. Until then, tell them in person "
+                "or in your pod's channel."
+            )
+        ],
+    )

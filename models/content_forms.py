@@ -1,0 +1,255 @@
+"""Form input of the program-content surfaces (pod playbook, community tactic,
+program settings), validated by pydantic before anything is written.
+
+Field names are the modal's block_ids, so each problem maps straight onto
+Slack's inline `response_action: errors` ({block_id: message}). Messages name
+the problem and what to do instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+
+from models.content import PILLARS, phrase_key
+
+# --- pod playbook -------------------------------------------------------------------
+
+PLAYBOOK_MAX_THEMES = 20
+PLAYBOOK_THEME_MAX = 75
+PLAYBOOK_MAX_PROMPTS = 30
+PLAYBOOK_PROMPT_MAX = 300
+MULTILINE_INPUT_MAX = 3000
+"""Slack's limit for one plain_text_input."""
+
+# --- community tactics --------------------------------------------------------------
+
+TACTIC_KINDS: dict[str, str] = {
+    "question": "Question",
+    "tactic": "Tactic",
+    "reframe": "Reframe",
+}
+TACTIC_TEXT_MAX = 300
+PILLAR_TAG = "pillar:"
+SCENARIO_TAG = "scenario:"
+
+# --- program settings ---------------------------------------------------------------
+
+PREP_LEAD_MIN_HOURS = 1
+PREP_LEAD_MAX_HOURS = 168
+PROGRAM_TEXT_MAX = MULTILINE_INPUT_MAX
+
+
+def _lines(value: Any) -> list[str]:
+    """Non-empty lines, each trimmed and with inner spacing collapsed."""
+    if not isinstance(value, str):
+        return []
+    return [" ".join(line.split()) for line in value.splitlines() if line.strip()]
+
+
+def _line_list(value: Any, *, what: str, one: str, most: int, longest: int) -> list[str]:
+    lines = _lines(value)
+    too_long = [n for n, line in enumerate(lines, start=1) if len(line) > longest]
+    if too_long:
+        which = ", ".join(str(n) for n in too_long[:5])
+        line_word = "line" if len(too_long) == 1 else "lines"
+        raise ValueError(
+            f"Keep each {one} to {longest} characters or fewer ({line_word} {which} "
+            f"{'is' if len(too_long) == 1 else 'are'} longer)."
+        )
+    if len(lines) > most:
+        raise ValueError(
+            f"A playbook holds at most {most} {what}, one per line; this has {len(lines)}."
+        )
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
+        key = phrase_key(line) or line.casefold()
+        if key in seen:
+            raise ValueError(
+                f"Line {number} repeats line {seen[key]} (“{line}”). Keep each {one} once."
+            )
+        seen[key] = number
+    return lines
+
+
+class PlaybookForm(BaseModel):
+    """A pod's own themes and prompts, one per line. Empty themes mean the
+    program's rotation; empty prompts mean none of the pod's own."""
+
+    model_config = ConfigDict(frozen=True)
+
+    themes: tuple[str, ...] = ()
+    prompts: tuple[str, ...] = ()
+
+    @field_validator("themes", mode="before")
+    @classmethod
+    def _themes(cls, value: Any) -> tuple[str, ...]:
+        return tuple(
+            _line_list(
+                value,
+                what="themes",
+                one="theme",
+                most=PLAYBOOK_MAX_THEMES,
+                longest=PLAYBOOK_THEME_MAX,
+            )
+        )
+
+    @field_validator("prompts", mode="before")
+    @classmethod
+    def _prompts(cls, value: Any) -> tuple[str, ...]:
+        return tuple(
+            _line_list(
+                value,
+                what="prompts",
+                one="prompt",
+                most=PLAYBOOK_MAX_PROMPTS,
+                longest=PLAYBOOK_PROMPT_MAX,
+            )
+        )
+
+
+class TacticForm(BaseModel):
+    """A contributed question, tactic or reframe, tagged with a pillar or a
+    scenario. The known scenario keys come in the validation context."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["question", "tactic", "reframe"]
+    text: str
+    tag: str
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> str:
+        if value not in TACTIC_KINDS:
+            raise ValueError("Pick what you're sharing: a question, a tactic or a reframe.")
+        return value
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        text = value.strip() if isinstance(value, str) else ""
+        if not text:
+            raise ValueError("Write the question, tactic or reframe you'd like to share.")
+        if len(text) > TACTIC_TEXT_MAX:
+            raise ValueError(
+                f"Keep it to {TACTIC_TEXT_MAX} characters or fewer (it has {len(text)} now)."
+            )
+        return text
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _tag(cls, value: Any, info: ValidationInfo) -> str:
+        tag = value if isinstance(value, str) else ""
+        scenario_keys = (info.context or {}).get("scenario_keys", ())
+        if tag.startswith(PILLAR_TAG) and tag.removeprefix(PILLAR_TAG) in PILLARS:
+            return tag
+        if tag.startswith(SCENARIO_TAG) and tag.removeprefix(SCENARIO_TAG) in scenario_keys:
+            return tag
+        raise ValueError("Pick where it fits: a session pillar or a scenario.")
+
+    @property
+    def pillar(self) -> str | None:
+        return self.tag.removeprefix(PILLAR_TAG) if self.tag.startswith(PILLAR_TAG) else None
+
+    @property
+    def scenario_key(self) -> str | None:
+        return self.tag.removeprefix(SCENARIO_TAG) if self.tag.startswith(SCENARIO_TAG) else None
+
+
+def _program_text(value: Any, what: str) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = "\n".join(line.rstrip() for line in value.strip().splitlines())
+    if len(text) > PROGRAM_TEXT_MAX:
+        raise ValueError(
+            f"Keep the {what} to {PROGRAM_TEXT_MAX:,} characters or fewer "
+            f"(it has {len(text):,} now)."
+        )
+    return text
+
+
+class ProgramSettingsForm(BaseModel):
+    """Program settings: prep reminder lead time and the program's texts. An empty
+    text means the shipped one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    prep_lead_hours: int
+    values_text: str | None = None
+    ground_rules_text: str | None = None
+
+    @field_validator("prep_lead_hours", mode="before")
+    @classmethod
+    def _lead(cls, value: Any) -> int:
+        problem = (
+            f"Enter a whole number of hours from {PREP_LEAD_MIN_HOURS} to "
+            f"{PREP_LEAD_MAX_HOURS} (a week), like 24."
+        )
+        text = str(value).strip() if isinstance(value, str | int) else ""
+        try:
+            hours = int(text)
+        except ValueError:
+            raise ValueError(problem) from None
+        if not PREP_LEAD_MIN_HOURS <= hours <= PREP_LEAD_MAX_HOURS:
+            raise ValueError(problem)
+        return hours
+
+    @field_validator("values_text", mode="before")
+    @classmethod
+    def _values(cls, value: Any) -> str | None:
+        return _program_text(value, "values statement")
+
+    @field_validator("ground_rules_text", mode="before")
+    @classmethod
+    def _rules(cls, value: Any) -> str | None:
+        return _program_text(value, "ground rules")
+
+
+MISSING_FIELD = {
+    "kind": "Pick what you're sharing: a question, a tactic or a reframe.",
+    "text": "Write the question, tactic or reframe you'd like to share.",
+    "tag": "Pick where it fits: a session pillar or a scenario.",
+    "prep_lead_hours": (
+        f"Enter a whole number of hours from {PREP_LEAD_MIN_HOURS} to {PREP_LEAD_MAX_HOURS}."
+    ),
+}
+
+
+def form_errors(error: ValidationError) -> dict[str, str]:
+    """{field (= block_id): message} for the first problem of each field."""
+    problems: dict[str, str] = {}
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "text"
+        if item["type"] == "missing" and field in MISSING_FIELD:
+            message = MISSING_FIELD[field]
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+        problems.setdefault(field, message)
+    return problems
+
+
+def parse_playbook(fields: dict[str, Any]) -> tuple[PlaybookForm | None, dict[str, str]]:
+    try:
+        return PlaybookForm.model_validate(fields), {}
+    except ValidationError as error:
+        return None, form_errors(error)
+
+
+def parse_tactic(
+    fields: dict[str, Any], scenario_keys: tuple[str, ...]
+) -> tuple[TacticForm | None, dict[str, str]]:
+    try:
+        return TacticForm.model_validate(fields, context={"scenario_keys": scenario_keys}), {}
+    except ValidationError as error:
+        return None, form_errors(error)
+
+
+def parse_program_settings(
+    fields: dict[str, Any],
+) -> tuple[ProgramSettingsForm | None, dict[str, str]]:
+    try:
+        return ProgramSettingsForm.model_validate(fields), {}
+    except ValidationError as error:
+        return None, form_errors(error)
