@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.runtime import Runtime
 from bot.services import reflections
-from bot.services.checkins import Refusal
+from bot.services.checkins import Refusal, find_member
 from bot.ui import reflection as ui
 from bot.ui.checkin import read_metadata
 from handlers.commands import CommandContext
@@ -66,7 +66,7 @@ def open_reflection(
                 source=source,
                 prefill_insight=prefill_insight,
             )
-            member = reflections.find_member(session, team_id, user_id)
+            member = find_member(session, team_id, user_id)
             tz = member.tz if member is not None else "UTC"
     except Refusal as refusal:
         answer(str(refusal))

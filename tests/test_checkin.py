@@ -301,3 +301,33 @@ def test_we_met_before_the_session_is_refused(signed, slack, world, rt, clock, d
     assert "hasn't started yet" in last_ephemeral(slack, ALICE)
     with db.transaction() as session:
         assert session.get(PodSession, world.session_id).held_at is None
+
+
+def test_a_stale_timezone_is_corrected_after_the_modal_is_up(signed, slack, world, db):
+    from models import Member
+
+    with db.transaction() as session:  # we last knew Carol in UTC; Slack says Tokyo
+        carol = session.scalar(select(Member).where(Member.user_id == CAROL))
+        carol.tz = "UTC"
+        carol.profile_refreshed_at = None
+    signed.command(CAROL, "checkin")
+    view = modal_on_screen(slack, CAROL)
+    assert "Wed 4 Mar, 00:00 (your time)" in visible_text(view)
+    assert [call.method for call in slack.calls if call.method.startswith(("views", "users"))] == [
+        "views.open",
+        "users.info",
+        "views.update",
+    ]
+
+
+def test_we_met_on_a_cancelled_session_is_refused(signed, slack, world, rt, clock, db):
+    clock.set(world.starts_at - timedelta(hours=24))
+    run_once(rt, clock())
+    (prep,) = slack.messages_to(POD_CHANNEL)
+    with db.transaction() as session:
+        session.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
+    clock.set(world.ends_at)
+    signed.press(ALICE, prep, "We met")
+    assert "was cancelled" in last_ephemeral(slack, ALICE)
+    with db.transaction() as session:
+        assert session.get(PodSession, world.session_id).held_at is None

@@ -340,3 +340,20 @@ def test_team_is_kept_on_the_outbox_row(db, clock):
     with db.transaction() as session:
         (row,) = session.scalars(select(OutboxMessage))
         assert row.team_id == TEAM
+
+
+def test_tried_it_in_the_end_of_session_dm_keeps_the_reflect_button(
+    signed, slack, world, db, rt, clock
+):
+    from bot.scheduler import run_once
+
+    experiment_id = make_experiment(db, ALICE, "Ask one more question", date(2026, 3, 3))
+    clock.set(world.ends_at + timedelta(minutes=1))
+    run_once(rt, clock())
+    (end_dm,) = [m for m in slack.dms(ALICE) if "Reflect" in button_texts(m)]
+    assert button_texts(end_dm) == ["Reflect", "Tried it", "Not yet", "Drop"]
+    signed.press(ALICE, end_dm, "Tried it")
+    assert status_of(db, experiment_id).status == "tried"
+    updated = next(m for m in slack.dms(ALICE) if m["ts"] == end_dm["ts"])
+    assert button_texts(updated) == ["Reflect", "Add a note"]
+    assert "Tried it." in visible_text(updated)

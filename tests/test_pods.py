@@ -569,16 +569,26 @@ def test_join_refused_when_the_group_dm_cannot_grow(signed, slack, people, db):
 def test_join_reassigns_roles_of_the_next_session(signed, slack, people, db, clock):
     create_pod(signed, slack, ALICE, channel="C0PODS")
     pod = pod_named(db, "Platform Leads")
-    signed.command(DAVE, "pod join Platform Leads")
-    session = next_session(db, pod.id)
+    first = next_session(db, pod.id)
     with db.transaction() as s:
-        newcomers = {
-            s.get(Member, b.newcomer_member_id).user_id
+        s.get(PodSession, first.id).held_at = first.starts_at
+    clock.set(first.ends_at + timedelta(minutes=1))
+    run_once(signed.bot.rt, clock())  # the pod has met: the next session is scheduled
+    signed.command(DAVE, "pod join Platform Leads")
+    with db.transaction() as s:
+        session = s.scalar(
+            select(PodSession).where(PodSession.pod_id == pod.id, PodSession.starts_at > clock())
+        )
+    assert session.id != first.id
+    with db.transaction() as s:
+        buddies = {
+            s.get(Member, b.newcomer_member_id).user_id: s.get(Member, b.buddy_member_id).user_id
             for b in s.get(PodSession, session.id).buddies
         }
-    # Everyone is new in a new pod: Dave is staffed like the others.
-    assert DAVE in newcomers
-    assert session.starts_at > clock() + timedelta(hours=1)
+        coach = s.get(Member, s.get(PodSession, session.id).coach_member_id).user_id
+    # Dave joins a pod that has already met: a newcomer with a buddy who isn't the coach.
+    assert set(buddies) == {DAVE}
+    assert buddies[DAVE] not in (DAVE, coach)
 
 
 def test_confirmation_is_ephemeral_where_the_command_was_typed(signed, slack, people, db):

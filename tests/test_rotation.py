@@ -186,11 +186,18 @@ def test_a_member_leaving_mid_rotation():
     assert max(counts.values()) - min(counts.values()) <= 1
 
 
-def test_a_pod_where_nobody_is_eligible():
+def test_founders_of_a_new_pod_are_not_newcomers():
     new_pod = Pod(members=3, seasoned=False)
-    roles = new_pod.roles()
-    assert roles.coach_id is None  # everyone is still a newcomer
-    assert roles.buddies == {1: None, 2: None, 3: None}
+    assert new_pod.roles() == Roles(coach_id=1, buddies={})
+
+
+def test_a_pod_where_nobody_is_eligible():
+    pod = Pod(members=2)
+    pod.join(3)
+    pod.join(4)
+    roles = pod.roles(paused={1}, skipping={2})
+    assert roles.coach_id is None  # the founders are away, the others are newcomers
+    assert roles.buddies == {3: None, 4: None}
     seasoned = Pod(members=2)
     assert seasoned.roles(paused={1, 2}).coach_id is None
     assert seasoned.roles(paused={1}, skipping={2}) == Roles(coach_id=None, buddies={})

@@ -105,16 +105,14 @@ def test_every_active_pod_gets_its_next_session_once(db):
         assert svc.next_session_for_pod(session, archived.id, NOW) is None
 
 
-def test_a_brand_new_pod_has_an_open_coach_seat_and_no_buddies_to_give(db):
+def test_a_brand_new_pod_is_coached_by_a_founder_from_its_first_session(db):
     with db.transaction() as session:
         people = [make_member(session, u) for u in ("U1", "U2", "U3")]
         pod = make_pod(session, "Fresh", people, joined_at=NOW)
         svc.schedule_upcoming(session, NOW, [pod.id])
         (first,) = sessions_of(session, pod)
-        assert first.coach_member_id is None
-        assert {(b.newcomer_member_id, b.buddy_member_id) for b in first.buddies} == {
-            (p.id, None) for p in people
-        }
+        assert first.coach_member_id == people[0].id
+        assert first.buddies == []
 
 
 def test_the_next_session_follows_when_the_last_one_ends(db):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.content import get_content, get_scenario
 from bot.services import cadence as cadence_rules
 from bot.services import prep_updates
 from models import (
@@ -227,6 +228,16 @@ def following_session_date(session: Session, info: SessionInfo, member: Member |
 # --------------------------------------------------------------------- check-in
 
 
+def known_scenario(key: str | None) -> bool:
+    """Only scenario keys from the content are stored (the select offers nothing else)."""
+    if not key:
+        return False
+    try:
+        return get_scenario(get_content(), key) is not None
+    except Exception:  # content problems: keep no key rather than fail the check-in
+        return False
+
+
 @dataclass(frozen=True)
 class CheckInDraft:
     """What the check-in modal shows: the session and the values to prefill."""
@@ -385,8 +396,9 @@ def _save(
     checkin.intent = form.intent
     checkin.exploration = form.exploration
     checkin.share_intent = form.share
-    checkin.scenario_key = form.scenario
-    after = (form.intent, form.exploration, form.share, form.scenario)
+    scenario_key = form.scenario if known_scenario(form.scenario) else None
+    checkin.scenario_key = scenario_key
+    after = (form.intent, form.exploration, form.share, scenario_key)
     changed = before != after
     if changed:
         checkin.updated_at = now

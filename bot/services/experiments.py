@@ -358,7 +358,3 @@ def _zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or "UTC")
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
-
-
-def member_of(session: Session, team_id: str, user_id: str) -> Member | None:
-    return find_member(session, team_id, user_id)

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import experiments, reflections
+from bot.services import experiments, reflections, themes
 from bot.services.checkins import find_member, member_pod_names, next_sessions_for_member
 from bot.ui import home as home_ui
 from models import CheckIn
@@ -42,13 +42,10 @@ def theme_title(theme_key: str | None) -> str | None:
     if not theme_key:
         return None
     try:
-        from bot.content import get_content, get_theme
-
-        theme = get_theme(get_content(), theme_key)
+        return themes.theme_title(theme_key)
     except Exception:  # content problems must not hide a person's Home
         log.warning("could not read theme %s", theme_key, exc_info=True)
         return None
-    return theme.title if theme is not None else None
 
 
 def home_data(session: Session, team_id: str, user_id: str, now: datetime) -> HomeData:

@@ -44,7 +44,8 @@ def enqueue(
         statement = sqlite_insert(OutboxMessage).values(values).on_conflict_do_nothing()
     else:  # pragma: no cover - only the two supported databases
         statement = insert(OutboxMessage).values(values)
-    return session.execute(statement).rowcount == 1
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return session.execute(statement.returning(OutboxMessage.id)).first() is not None
 
 
 def post_message(

@@ -248,7 +248,3 @@ def recent_insights(session: Session, member_id: int, limit: int = 5) -> list[In
         )
         for reflection, pod_name in rows
     ]
-
-
-def member_for(session: Session, team_id: str, user_id: str) -> Member | None:
-    return find_member(session, team_id, user_id)

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 NEWCOMER_SESSIONS = 2
-"""A member is a newcomer until they have attended this many sessions of the pod."""
+"""A member who joined an established pod is a newcomer until they have attended
+this many of its sessions. Founding members (in the pod before it ever held a
+session) are not newcomers: there is nobody more seasoned to buddy them, and a
+new pod needs a coach from its first session."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Candidate:
     sessions_attended: int = 0
     paused: bool = False
     skipping: bool = False
+    founding: bool = False
 
     @property
     def available(self) -> bool:
@@ -58,7 +62,7 @@ class Candidate:
 
     @property
     def is_newcomer(self) -> bool:
-        return self.sessions_attended < NEWCOMER_SESSIONS
+        return not self.founding and self.sessions_attended < NEWCOMER_SESSIONS
 
     @property
     def can_coach(self) -> bool:
@@ -87,6 +91,7 @@ def candidates_from_history(
     that they did not skip.
     """
     counted = [s for s in history if not s.cancelled and s.starts_at < before]
+    first_held = min((s.starts_at for s in counted if s.held), default=None)
     result = []
     for membership in memberships:
         if membership.left_at is not None and membership.left_at <= before:
@@ -108,6 +113,7 @@ def candidates_from_history(
                 sessions_attended=attended,
                 paused=membership.member_id in paused,
                 skipping=membership.member_id in skipping,
+                founding=first_held is None or membership.joined_at <= first_held,
             )
         )
     return result

@@ -23,6 +23,11 @@ PROMPTS_PER_PILLAR = 3
 SELECT_OPTIONS_MAX = 100
 
 
+def escape(text: str) -> str:
+    """Text shown as written in mrkdwn: no accidental mentions, links or @channel."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def zone(tz: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(tz or "UTC")
@@ -43,10 +48,10 @@ def local_when(instant: datetime, tz: str | None) -> str:
 
 def session_summary(info: Any, tz: str | None, theme_title: str | None = None) -> str:
     """One mrkdwn line: pod, local time, coach, theme (the pod's own facts only)."""
-    parts = [f"*{info.pod_name}* · {local_when(info.starts_at, tz)} (your time)"]
+    parts = [f"*{escape(info.pod_name)}* · {local_when(info.starts_at, tz)} (your time)"]
     parts.append(f"coach <@{info.coach_user_id}>" if info.coach_user_id else "coach seat open")
     if theme_title:
-        parts.append(f"theme: {theme_title}")
+        parts.append(f"theme: {escape(theme_title)}")
     return " · ".join(parts)
 
 

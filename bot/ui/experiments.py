@@ -17,7 +17,7 @@ from bot.ui.blocks import (
     text_input,
     truncate,
 )
-from bot.ui.checkin import day_text, metadata
+from bot.ui.checkin import day_text, escape, metadata
 from models.session_forms import OUTCOME_NOTE_MAX
 
 TRIED_ACTION = "experiment_tried"
@@ -45,9 +45,13 @@ def experiment_actions(experiment_id: int, *, with_not_yet: bool = True) -> dict
     return actions(*elements, block_id=actions_block_id(experiment_id))
 
 
+def shown(text: str, limit: int) -> str:
+    """One line of a person's text, cut to `limit`, escaped for mrkdwn."""
+    return escape(truncate(" ".join(text.split()), limit))
+
+
 def quoted(text: str, limit: int = TEXT_SHOWN_MAX) -> str:
-    body = truncate(" ".join(text.split()), limit)
-    return f"“{body}”"
+    return f"“{shown(text, limit)}”"
 
 
 def nudge_message(experiment_id: int, text: str) -> dict[str, Any]:
@@ -66,7 +70,7 @@ def nudge_message(experiment_id: int, text: str) -> dict[str, Any]:
 
 
 def experiment_line(experiment: Any) -> str:
-    where = f" · from {experiment.pod_name}" if experiment.pod_name else ""
+    where = f" · from {escape(experiment.pod_name)}" if experiment.pod_name else ""
     return f"{quoted(experiment.text, 280)}\n_Due {day_text(experiment.due_date)}{where}_"
 
 
@@ -131,7 +135,7 @@ def resolution_blocks(resolution: Any) -> list[dict[str, Any]]:
             section(
                 text
                 + (
-                    "\n_Note: " + truncate(experiment.outcome_note, 500) + "_"
+                    "\n_Note: " + shown(experiment.outcome_note, 500) + "_"
                     if experiment.outcome_note
                     else ""
                 ),

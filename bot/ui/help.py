@@ -22,6 +22,7 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
         Usage("/coach pod list", "All pods with focus, cadence, next session and size"),
         Usage("/coach pod join NAME", "Join a pod"),
         Usage("/coach pod leave NAME", "Leave a pod"),
+        Usage("/coach pod cancel NAME [YYYY-MM-DD]", "Cancel one session (program admins)"),
     ],
     "next": [Usage("/coach next", "Your next sessions in your timezone: pod, coach, theme")],
     "checkin": [

@@ -17,8 +17,8 @@ from bot.ui.blocks import (
     section,
     truncate,
 )
-from bot.ui.checkin import day_text, local_when
-from bot.ui.experiments import experiment_actions, quoted
+from bot.ui.checkin import day_text, escape, local_when, zone
+from bot.ui.experiments import experiment_actions, quoted, shown
 
 HOME_CHECKIN_ACTION = "home_checkin"
 HOME_REFLECT_ACTION = "home_reflect"
@@ -45,10 +45,10 @@ def _next_sessions(data: Any) -> list[dict[str, Any]]:
         return blocks
     lines = []
     for item in data.next_sessions[:SESSIONS_SHOWN]:
-        line = f"*{item.pod_name}* · {local_when(item.starts_at, data.tz)} (your time)"
+        line = f"*{escape(item.pod_name)}* · {local_when(item.starts_at, data.tz)} (your time)"
         line += f"\nCoach: <@{item.coach_user_id}>" if item.coach_user_id else "\nCoach seat open"
         if item.theme_title:
-            line += f" · Theme: {item.theme_title}"
+            line += f" · Theme: {escape(item.theme_title)}"
         if item.checked_in:
             line += " · :white_check_mark: you've checked in"
         lines.append(line)
@@ -62,7 +62,7 @@ def _experiments(data: Any) -> list[dict[str, Any]]:
     if total == 0:
         blocks.append(context("No open experiments. Pick one small step at your next check-in."))
     for experiment in data.open_experiments[:EXPERIMENTS_SHOWN]:
-        where = f" · {experiment.pod_name}" if experiment.pod_name else ""
+        where = f" · {escape(experiment.pod_name)}" if experiment.pod_name else ""
         blocks.append(
             section(
                 f"{quoted(experiment.text, 280)}\n_Due {day_text(experiment.due_date)}{where}_",
@@ -79,11 +79,7 @@ def _experiments(data: Any) -> list[dict[str, Any]]:
         lines = []
         for experiment in data.resolved:
             mark = ":white_check_mark: Tried" if experiment.status == "tried" else "Dropped"
-            note = (
-                f" — _{truncate(' '.join(experiment.outcome_note.split()), 150)}_"
-                if experiment.outcome_note
-                else ""
-            )
+            note = f" — _{shown(experiment.outcome_note, 150)}_" if experiment.outcome_note else ""
             lines.append(f"{mark}: {quoted(experiment.text, 150)}{note}")
         blocks.append(context(truncate("Recently: " + "\n".join(lines), 2900)))
     return blocks
@@ -99,13 +95,13 @@ def _insights(data: Any) -> list[dict[str, Any]]:
         )
         return blocks
     for index, item in enumerate(data.insights[:5]):
-        when = day_text(item.created_at.astimezone(_zone(data.tz)).date())
-        where = f" · {item.pod_name}" if item.pod_name else ""
+        when = day_text(item.created_at.astimezone(zone(data.tz)).date())
+        where = f" · {escape(item.pod_name)}" if item.pod_name else ""
         shared = " · shared anonymously" if item.shared else ""
         blocks.append(
             section(
                 f"{quoted(item.insight, INSIGHT_SHOWN_MAX)}\n"
-                f"*Action:* {truncate(' '.join(item.action.split()), ACTION_SHOWN_MAX)}\n"
+                f"*Action:* {shown(item.action, ACTION_SHOWN_MAX)}\n"
                 f"_{when}{where}{shared}_",
                 block_id=f"insight:{index}",
             )
@@ -113,16 +109,10 @@ def _insights(data: Any) -> list[dict[str, Any]]:
     return blocks
 
 
-def _zone(tz: str | None) -> Any:
-    from bot.ui.checkin import zone
-
-    return zone(tz)
-
-
 def _pods(data: Any) -> list[dict[str, Any]]:
     if not data.pods:
         return [section("*Your pods*\nNone yet.", block_id="pods")]
-    names = ", ".join(data.pods[:PODS_SHOWN])
+    names = ", ".join(escape(name) for name in data.pods[:PODS_SHOWN])
     if len(data.pods) > PODS_SHOWN:
         names += f" and {len(data.pods) - PODS_SHOWN} more"
     return [section(truncate(f"*Your pods*\n{names}", 2900), block_id="pods")]

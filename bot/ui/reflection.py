@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.ui.blocks import context, input_block, modal, plain, section, text_input, truncate
-from bot.ui.checkin import local_when, metadata
+from bot.ui.checkin import escape, local_when, metadata
 from models.session_forms import ACTION_MAX, INSIGHT_MAX
 
 OPEN_ACTION = "reflect_open"
@@ -17,7 +17,9 @@ SHARE_VALUE = "share"
 def reflection_modal(draft: Any, tz: str | None, questions: Sequence[str] = ()) -> dict[str, Any]:
     target = draft.target
     if target is not None:
-        intro = f"After *{target.pod_name}* · {local_when(target.starts_at, tz)} (your time)"
+        intro = (
+            f"After *{escape(target.pod_name)}* · {local_when(target.starts_at, tz)} (your time)"
+        )
     else:
         intro = "A standalone insight, not tied to a session."
     if draft.is_edit:
