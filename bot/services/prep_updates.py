@@ -93,16 +93,15 @@ def _queue_update(
         if latest.get("text") == text and latest.get("blocks") == blocks:
             return 0
     number = sum(1 for row in rows if row.dedupe_key != original_key) + 1
-    payload = {"original_key": original_key, "text": text, "blocks": blocks}
     for attempt in range(MAX_KEY_ATTEMPTS):
-        # reminders.enqueue_all counts inserted rows with RETURNING, which holds
-        # on both databases (a plain rowcount is -1 under psycopg).
-        message = reminders.Outgoing(
+        if outbox.update_message(
+            session,
             team_id=team_id,
             dedupe_key=refresh_key(original_key, number + attempt),
-            method=outbox.UPDATE_MESSAGE,
-            payload=payload,
-        )
-        if reminders.enqueue_all(session, [message], now):
+            original_key=original_key,
+            text=text,
+            blocks=blocks,
+            not_before=now,
+        ):
             return 1
     return 0  # pragma: no cover - five concurrent refreshes of one message
