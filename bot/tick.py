@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.db import Database
 from bot.services import experiments, reminders, sessions, themes, welcome
 from bot.services.outbox import POST_MESSAGE
@@ -27,7 +25,10 @@ def tick(db: Database, now: datetime) -> int:
         consent_owed = welcome.consent_reminder_due(
             session, [m for item in due.preps for m in item.attendees]
         )
-        messages = [m for item in due.preps for m in prep_messages(session, item, consent_owed)]
+        questions = themes.brief_questions_for(
+            session, [item.pod_session for item in due.preps if item.coach is not None]
+        )
+        messages = [m for item in due.preps for m in prep_messages(item, consent_owed, questions)]
         messages += [m for item in due.ends for m in end_messages(item)]
         created = reminders.enqueue_all(session, messages, now)
         reminders.mark_enqueued(
@@ -73,11 +74,14 @@ def _post(item: SessionPeople, key: str, channel: str, message: tuple[str, list]
 
 
 def prep_messages(
-    session: Session, item: SessionPeople, consent_owed: set[int] | None = None
+    item: SessionPeople,
+    consent_owed: set[int] | None = None,
+    brief_questions: dict[int, list[str]] | None = None,
 ) -> list[Outgoing]:
     """Pod channel reminder, a DM to each attendee, and the coach's brief.
     `consent_owed`: member ids whose DM carries the ground rules reminder (each
-    taken out once used, so a person in two pods gets it once)."""
+    taken out once used, so a person in two pods gets it once).
+    `brief_questions`: the coach brief's suggested questions by session id."""
     if not item.attendees:
         return []
     card = session_card(item)
@@ -100,7 +104,7 @@ def prep_messages(
             )
         )
     if item.coach is not None:
-        questions = themes.brief_questions(session, pod_session, n=3)
+        questions = (brief_questions or {}).get(pod_session.id, [])
         messages.append(
             _post(
                 item,

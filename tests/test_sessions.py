@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.services import sessions as svc
-from bot.services import themes
 from models import (
     CheckIn,
     OutboxMessage,
@@ -57,29 +56,14 @@ def seasoned_pod(session, name="Pathfinders", members=("U1", "U2", "U3"), **kwar
 
 
 class StatementCounter:
-    """Counts SQL statements, leaving out those run inside bot.services.themes
-    (the lead's module, which reads per pod; see the report)."""
+    """Counts the SQL statements sent to the database."""
 
-    def __init__(self, engine, monkeypatch) -> None:
+    def __init__(self, engine, monkeypatch=None) -> None:
         self.count = 0
-        self.inside_themes = 0
         self.engine = engine
-        for name in ("theme_for_new_session", "brief_questions"):
-            monkeypatch.setattr(themes, name, self._excluded(getattr(themes, name)))
-
-    def _excluded(self, function):
-        def wrapper(*args, **kwargs):
-            self.inside_themes += 1
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.inside_themes -= 1
-
-        return wrapper
 
     def _on_execute(self, *args) -> None:
-        if not self.inside_themes:
-            self.count += 1
+        self.count += 1
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._on_execute)

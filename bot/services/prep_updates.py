@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import outbox, reminders, themes
+from bot.ui import reminders as reminders_ui
 from models import OutboxMessage, OutboxStatus, Pod, PodSession, SessionStatus
 
 REFRESH_MARK = ":refresh:"
@@ -42,7 +43,6 @@ def refresh_prep_message(session: Session, pod_session: PodSession, now: datetim
     # bot.tick builds the cards the reminders were made from; imported here
     # because tick itself calls into the session services.
     from bot import tick as tick_builders
-    from bot.ui import reminders as reminders_ui
 
     session.flush()
     people = reminders._load_people(session, [(pod_session, pod)], want_intents={pod_session.id})

@@ -217,6 +217,7 @@ def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None
     if not pods:
         return 0
     histories = load_histories(session, [pod.id for pod in pods])
+    theme_by_pod = themes.themes_for_new_sessions(session, pods)
     rows, roles_by_pod = [], {}
     for pod in pods:
         history = histories[pod.id]
@@ -232,7 +233,7 @@ def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None
                 "ends_at": session_end(cadence, starts_at),
                 "status": SessionStatus.SCHEDULED,
                 "coach_member_id": roles.coach_id,
-                "theme_key": themes.theme_for_new_session(session, pod),
+                "theme_key": theme_by_pod[pod.id],
                 "created_at": now,
             }
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.content import get_content, get_theme, suggest_questions
 from models import CheckIn, Pod, PodPlaybook, PodSession, SessionStatus
@@ -33,22 +33,46 @@ def theme_for_new_session(session: Session, pod: Pod) -> str | None:
     """The theme key for the pod's next session: the next one in its rotation.
 
     Cancelled sessions don't use up a theme: their theme comes round again."""
-    keys = pod_theme_keys(session.get(PodPlaybook, pod.id))
-    if not keys:
-        return None
-    last = session.scalar(
-        select(PodSession.theme_key)
-        .where(
-            PodSession.pod_id == pod.id,
-            PodSession.status != SessionStatus.CANCELLED,
-            PodSession.theme_key.in_(keys),
+    return themes_for_new_sessions(session, [pod])[pod.id]
+
+
+def themes_for_new_sessions(session: Session, pods: list[Pod]) -> dict[int, str | None]:
+    """`theme_for_new_session` for many pods in two statements, whatever their number."""
+    pod_ids = [pod.id for pod in pods]
+    if not pod_ids:
+        return {}
+    playbooks = {
+        playbook.pod_id: playbook
+        for playbook in session.scalars(select(PodPlaybook).where(PodPlaybook.pod_id.in_(pod_ids)))
+    }
+    latest_use: dict[int, dict[str, tuple[datetime, int]]] = {pod_id: {} for pod_id in pod_ids}
+    for pod_id, theme_key, starts_at, session_id in session.execute(
+        select(
+            PodSession.pod_id,
+            PodSession.theme_key,
+            func.max(PodSession.starts_at),
+            func.max(PodSession.id),
         )
-        .order_by(PodSession.starts_at.desc(), PodSession.id.desc())
-        .limit(1)
-    )
-    if last is None:
-        return keys[0]
-    return keys[(keys.index(last) + 1) % len(keys)]
+        .where(
+            PodSession.pod_id.in_(pod_ids),
+            PodSession.status != SessionStatus.CANCELLED,
+            PodSession.theme_key.is_not(None),
+        )
+        .group_by(PodSession.pod_id, PodSession.theme_key)
+    ):
+        latest_use[pod_id][theme_key] = (starts_at, session_id)
+    chosen: dict[int, str | None] = {}
+    for pod_id in pod_ids:
+        keys = pod_theme_keys(playbooks.get(pod_id))
+        used = {key: when for key, when in latest_use[pod_id].items() if key in keys}
+        if not keys:
+            chosen[pod_id] = None
+        elif not used:
+            chosen[pod_id] = keys[0]
+        else:
+            last = max(used, key=lambda key: used[key])
+            chosen[pod_id] = keys[(keys.index(last) + 1) % len(keys)]
+    return chosen
 
 
 def retheme_upcoming(session: Session, pod: Pod, now: datetime) -> list[PodSession]:
@@ -110,38 +134,68 @@ def brief_questions(session: Session, pod_session: PodSession, n: int = 3) -> li
     """Questions for the coach brief: the pod's own prompts first (one per session,
     taking turns), then questions that fit the theme and the scenarios the members
     chose in their check-ins, one per pillar where the bank allows."""
-    if n <= 0:
-        return []
-    scenario_keys = session.scalars(
-        select(CheckIn.scenario_key)
-        .where(CheckIn.session_id == pod_session.id, CheckIn.scenario_key.is_not(None))
+    return brief_questions_for(session, [pod_session], n)[pod_session.id]
+
+
+def brief_questions_for(
+    session: Session, pod_sessions: list[PodSession], n: int = 3
+) -> dict[int, list[str]]:
+    """`brief_questions` for many sessions in three statements, whatever their number."""
+    if not pod_sessions:
+        return {}
+    session_ids = [pod_session.id for pod_session in pod_sessions]
+    scenarios: dict[int, list[str]] = {session_id: [] for session_id in session_ids}
+    for session_id, scenario_key in session.execute(
+        select(CheckIn.session_id, CheckIn.scenario_key)
+        .where(CheckIn.session_id.in_(session_ids), CheckIn.scenario_key.is_not(None))
         .order_by(CheckIn.created_at, CheckIn.id)
-    ).all()
-    playbook = session.get(PodPlaybook, pod_session.pod_id)
-    chosen: list[str] = []
-    if playbook is not None and playbook.prompts:
-        prompts = [str(prompt) for prompt in playbook.prompts]
-        chosen.append(prompts[_turn(session, pod_session) % len(prompts)])
-    shipped = _shipped_theme(pod_session.theme_key)
-    chosen += suggest_questions(
-        get_content(),
-        shipped.key if shipped else None,
-        [key for key in dict.fromkeys(scenario_keys) if key],
-        n - len(chosen),
-        exclude=chosen,
-    )
-    return chosen[:n]
-
-
-def _turn(session: Session, pod_session: PodSession) -> int:
-    """How many of the pod's sessions (not cancelled) came before this one."""
-    earlier = session.scalar(
-        select(func.count())
-        .select_from(PodSession)
-        .where(
-            PodSession.pod_id == pod_session.pod_id,
-            PodSession.status != SessionStatus.CANCELLED,
-            PodSession.starts_at < pod_session.starts_at,
+    ):
+        if scenario_key not in scenarios[session_id]:
+            scenarios[session_id].append(scenario_key)
+    playbooks = {
+        playbook.pod_id: playbook
+        for playbook in session.scalars(
+            select(PodPlaybook).where(
+                PodPlaybook.pod_id.in_({pod_session.pod_id for pod_session in pod_sessions})
+            )
         )
+    }
+    turns = _turns(session, [s.id for s in pod_sessions if s.pod_id in playbooks])
+    questions: dict[int, list[str]] = {}
+    for pod_session in pod_sessions:
+        chosen: list[str] = []
+        playbook = playbooks.get(pod_session.pod_id)
+        if n > 0 and playbook is not None and playbook.prompts:
+            prompts = [str(prompt) for prompt in playbook.prompts]
+            chosen.append(prompts[turns.get(pod_session.id, 0) % len(prompts)])
+        shipped = _shipped_theme(pod_session.theme_key)
+        chosen += suggest_questions(
+            get_content(),
+            shipped.key if shipped else None,
+            scenarios[pod_session.id],
+            n - len(chosen),
+            exclude=chosen,
+        )
+        questions[pod_session.id] = chosen[:n]
+    return questions
+
+
+def _turns(session: Session, session_ids: list[int]) -> dict[int, int]:
+    """For each session: how many of its pod's sessions (not cancelled) came before it."""
+    if not session_ids:
+        return {}
+    earlier = aliased(PodSession)
+    count_earlier = (
+        select(func.count())
+        .where(
+            earlier.pod_id == PodSession.pod_id,
+            earlier.status != SessionStatus.CANCELLED,
+            earlier.starts_at < PodSession.starts_at,
+        )
+        .correlate(PodSession)
+        .scalar_subquery()
     )
-    return int(earlier or 0)
+    rows = session.execute(
+        select(PodSession.id, count_earlier).where(PodSession.id.in_(session_ids))
+    )
+    return {session_id: int(count) for session_id, count in rows}
