@@ -6,10 +6,9 @@
 The PostgreSQL database is emptied first. Each size is measured at four
 instants of a weekly pod's life: scheduling every pod's next session, an idle
 minute, the prep reminders (channel, DMs, coach brief) and the end-of-session
-DMs. "themes" counts the statements run inside bot.services.themes (per new
-session and per coach brief); "own" is everything else and should not grow,
-except that one INSERT carries at most 1000 outbox rows (SQLAlchemy's
-insertmanyvalues page), so 6000 messages take six.
+DMs. The statement count should not grow with the number of pods, except that
+one INSERT carries at most 1000 outbox rows (SQLAlchemy's insertmanyvalues
+page), so 6000 messages take six.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from pathlib import Path
 from sqlalchemy import event, insert, text
 
 from bot.db import Database
-from bot.services import themes
 from bot.settings import normalize_database_url
 from bot.tick import tick
 from models import Base, Member, Pod, PodMembership, PodSession
@@ -44,52 +42,26 @@ IDLE_REPEATS = 20
 
 @dataclass(frozen=True)
 class Figures:
-    own_statements: int
-    theme_statements: int
+    statements: int
     enqueued: int
     ms: float
-    theme_ms: float
 
 
 class Counter:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.own = 0
-        self.in_themes = 0
-        self.themes_seconds = 0.0
-        self._depth = 0
-        for name in ("theme_for_new_session", "brief_questions"):
-            setattr(themes, name, self._tracked(getattr(themes, name)))
+        self.statements = 0
         event.listen(db.engine, "before_cursor_execute", self._count)
 
-    def _tracked(self, function: Callable) -> Callable:
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            self._depth += 1
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self._depth -= 1
-                if not self._depth:
-                    self.themes_seconds += time.perf_counter() - started
-
-        return wrapper
-
     def _count(self, *_args: object) -> None:
-        if self._depth:
-            self.in_themes += 1
-        else:
-            self.own += 1
+        self.statements += 1
 
     def measure(self, at: datetime) -> Figures:
-        self.own = self.in_themes = 0
-        self.themes_seconds = 0.0
+        self.statements = 0
         started = time.perf_counter()
         enqueued = tick(self.db, at)
         elapsed = time.perf_counter() - started
-        return Figures(
-            self.own, self.in_themes, enqueued, elapsed * 1000, self.themes_seconds * 1000
-        )
+        return Figures(self.statements, enqueued, elapsed * 1000)
 
 
 def empty(db: Database) -> None:
@@ -189,10 +161,7 @@ def main() -> None:
     db, cleanup = database()
     counter = Counter(db)
     print(f"tick on {db.engine.dialect.name}, {MEMBERS_PER_POD} members per pod")
-    header = (
-        f"{'pods':>5} {'instant':<9} {'own stmts':>9} {'themes':>7} {'enqueued':>8}"
-        f" {'ms':>8} {'themes ms':>9}"
-    )
+    header = f"{'pods':>5} {'instant':<9} {'statements':>10} {'enqueued':>8} {'ms':>8}"
     print(header)
     print("-" * len(header))
     results: dict[int, dict[str, Figures]] = {}
@@ -211,20 +180,16 @@ def main() -> None:
             rows["end"] = counter.measure(END_AT)
             results[pods] = rows
             for name, f in rows.items():
-                print(
-                    f"{pods:>5} {name:<9} {f.own_statements:>9} {f.theme_statements:>7}"
-                    f" {f.enqueued:>8} {f.ms:>8.1f} {f.theme_ms:>9.1f}"
-                )
+                print(f"{pods:>5} {name:<9} {f.statements:>10} {f.enqueued:>8} {f.ms:>8.1f}")
         print()
         small, large = SIZES[0], SIZES[-1]
         print(f"ratios {large} pods / {small} pods (pods ×{large // small}):")
         for name in results[small]:
             a, b = results[small][name], results[large][name]
             print(
-                f"  {name:<9} own statements ×{b.own_statements / a.own_statements:.2f}"
+                f"  {name:<9} statements ×{b.statements / a.statements:.2f}"
                 f"   time ×{b.ms / max(a.ms, 1e-6):.1f}"
                 f"   {b.ms / large:.3f} ms per pod at {large}"
-                f" ({(b.ms - b.theme_ms) / large:.3f} outside themes)"
             )
     finally:
         cleanup()
