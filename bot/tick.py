@@ -11,10 +11,7 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.services import experiments, reminders, sessions, themes, welcome
-from bot.services.outbox import POST_MESSAGE
-from bot.services.reminders import Outgoing, SessionPeople
-from bot.ui import reminders as ui
-from models import Member
+from bot.services.reminder_messages import end_messages, prep_messages
 
 
 def tick(db: Database, now: datetime) -> int:
@@ -39,99 +36,3 @@ def tick(db: Database, now: datetime) -> int:
         )
         created += experiments.enqueue_due_nudges(session, now)
     return created
-
-
-def person(member: Member) -> ui.Person:
-    return ui.Person(user_id=member.user_id, tz=member.tz or "UTC")
-
-
-def session_card(item: SessionPeople) -> ui.SessionCard:
-    pod, pod_session = item.pod, item.pod_session
-    return ui.SessionCard(
-        session_id=pod_session.id,
-        pod_name=pod.name,
-        pod_timezone=pod.timezone,
-        starts_at=pod_session.starts_at,
-        duration_minutes=pod.duration_minutes,
-        coach=person(item.coach) if item.coach else None,
-        theme=themes.theme_title(pod_session.theme_key) if pod_session.theme_key else None,
-        newcomers=tuple(
-            (person(newcomer), person(buddy) if buddy else None)
-            for newcomer, buddy in item.newcomers
-        ),
-        intents=tuple((person(member), text) for member, text in item.intents),
-    )
-
-
-def _post(item: SessionPeople, key: str, channel: str, message: tuple[str, list]) -> Outgoing:
-    text, blocks = message
-    return Outgoing(
-        team_id=item.pod.team_id,
-        dedupe_key=key,
-        method=POST_MESSAGE,
-        payload={"channel": channel, "text": text, "blocks": blocks},
-    )
-
-
-def prep_messages(
-    item: SessionPeople,
-    consent_owed: set[int] | None = None,
-    brief_questions: dict[int, list[str]] | None = None,
-) -> list[Outgoing]:
-    """Pod channel reminder, a DM to each attendee, and the coach's brief.
-    `consent_owed`: member ids whose DM carries the ground rules reminder (each
-    taken out once used, so a person in two pods gets it once).
-    `brief_questions`: the coach brief's suggested questions by session id."""
-    if not item.attendees:
-        return []
-    card = session_card(item)
-    pod_session = item.pod_session
-    messages = []
-    if item.pod.channel_id:
-        messages.append(
-            _post(item, reminders.prep_key(pod_session), item.pod.channel_id, ui.prep_channel(card))
-        )
-    owed = consent_owed if consent_owed is not None else set()
-    for member in item.attendees:
-        remind = member.id in owed
-        owed.discard(member.id)
-        messages.append(
-            _post(
-                item,
-                reminders.prep_dm_key(pod_session, member.user_id),
-                member.user_id,
-                ui.prep_dm(card, person(member), consent_reminder=remind),
-            )
-        )
-    if item.coach is not None:
-        questions = (brief_questions or {}).get(pod_session.id, [])
-        messages.append(
-            _post(
-                item,
-                reminders.brief_key(pod_session),
-                item.coach.user_id,
-                ui.coach_brief(card, person(item.coach), questions),
-            )
-        )
-    return messages
-
-
-def end_messages(item: SessionPeople) -> list[Outgoing]:
-    """The reflection prompt, with the member's open experiment, to each attendee."""
-    messages = []
-    for member in item.attendees:
-        experiment = item.experiments.get(member.id)
-        card = (
-            ui.ExperimentCard(experiment.id, experiment.text, experiment.due_date)
-            if experiment
-            else None
-        )
-        messages.append(
-            _post(
-                item,
-                reminders.end_key(item.pod_session, member.user_id),
-                member.user_id,
-                ui.end_dm(item.pod_session.id, item.pod.name, card),
-            )
-        )
-    return messages

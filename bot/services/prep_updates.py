@@ -1,7 +1,7 @@
 """Keeping the prep message and the coach brief current as people check in.
 
 After a check-in, the pod channel's prep reminder and the coach's brief (when
-they already went out) are rebuilt with the scheduling engineer's builders and
+they already went out) are rebuilt with the same builders the tick uses and
 queued as `chat.update`s of the original messages. Only intents whose authors
 chose to share them ever appear; an intent un-shared later disappears on the
 next refresh. A refresh identical to what is already shown is not queued.
@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import outbox, reminders, themes
+from bot.services import outbox, reminder_messages, reminders, themes
 from bot.ui import reminders as reminders_ui
 from models import OutboxMessage, OutboxStatus, Pod, PodSession, SessionStatus
 
@@ -40,14 +40,10 @@ def refresh_prep_message(session: Session, pod_session: PodSession, now: datetim
     originals = _live_originals(session, [prep_key, brief_key])
     if not originals:
         return 0
-    # bot.tick builds the cards the reminders were made from; imported here
-    # because tick itself calls into the session services.
-    from bot import tick as tick_builders
-
     session.flush()
-    people = reminders._load_people(session, [(pod_session, pod)], want_intents={pod_session.id})
+    people = reminders.load_people(session, [(pod_session, pod)], want_intents={pod_session.id})
     item = people[pod_session.id]
-    card = tick_builders.session_card(item)
+    card = reminder_messages.session_card(item)
     queued = 0
     if prep_key in originals:
         text, blocks = reminders_ui.prep_channel(card)
@@ -57,7 +53,7 @@ def refresh_prep_message(session: Session, pod_session: PodSession, now: datetim
         if coach == item.coach.user_id:
             questions = themes.brief_questions(session, pod_session, n=3)
             text, blocks = reminders_ui.coach_brief(
-                card, tick_builders.person(item.coach), questions
+                card, reminder_messages.person(item.coach), questions
             )
             queued += _queue_update(session, pod.team_id, brief_key, text, blocks, now)
     return queued

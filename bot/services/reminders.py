@@ -150,14 +150,14 @@ def find_due(session: Session, now: datetime) -> Due:
     preps, ends = _candidates(session, now, prep_lead_times(session))
     if not preps and not ends:
         return Due([], [])
-    people = _load_people(session, [*preps, *ends], want_intents={ps.id for ps, _ in preps})
+    people = load_people(session, [*preps, *ends], want_intents={ps.id for ps, _ in preps})
     return Due(
         preps=[people[ps.id] for ps, _ in preps],
         ends=_with_experiments(session, [people[ps.id] for ps, _ in ends]),
     )
 
 
-def _load_people(
+def load_people(
     session: Session, sessions: Sequence[tuple[PodSession, Pod]], want_intents: set[int]
 ) -> dict[int, SessionPeople]:
     session_ids = sorted({ps.id for ps, _ in sessions})
