@@ -96,7 +96,7 @@ class PodSession(TeamScoped, Timestamped, Base):
     )
 
 
-class SessionBuddy(Base):
+class SessionBuddy(TeamScoped, Base):
     """A newcomer paired with a seasoned member for one session."""
 
     __tablename__ = "session_buddies"
@@ -114,7 +114,7 @@ class SessionBuddy(Base):
     buddy: Mapped[Member | None] = relationship(foreign_keys=[buddy_member_id])
 
 
-class SessionSkip(Timestamped, Base):
+class SessionSkip(TeamScoped, Timestamped, Base):
     """A member sitting one session out (/coach skip)."""
 
     __tablename__ = "session_skips"

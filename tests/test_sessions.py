@@ -138,7 +138,11 @@ def test_paused_and_skipping_members_are_not_given_the_seat(db):
         svc.schedule_upcoming(session, NOW)
         upcoming = svc.next_session_for_pod(session, pod.id, NOW)
         assert upcoming.coach_member_id == u2.id
-        session.add(SessionSkip(session_id=upcoming.id, member_id=u2.id, created_at=NOW))
+        session.add(
+            SessionSkip(
+                team_id=upcoming.team_id, session_id=upcoming.id, member_id=u2.id, created_at=NOW
+            )
+        )
         svc.reassign_roles(session, upcoming, NOW)
         assert upcoming.coach_member_id == u3.id
         u1.paused_until = None
@@ -168,7 +172,11 @@ def test_roles_of_a_started_session_are_left_alone(db):
         svc.schedule_upcoming(session, NOW)
         upcoming = svc.next_session_for_pod(session, pod.id, NOW)
         coach = upcoming.coach_member_id
-        session.add(SessionSkip(session_id=upcoming.id, member_id=coach, created_at=NOW))
+        session.add(
+            SessionSkip(
+                team_id=upcoming.team_id, session_id=upcoming.id, member_id=coach, created_at=NOW
+            )
+        )
         svc.reassign_roles(session, upcoming, upcoming.starts_at + timedelta(minutes=1))
         assert upcoming.coach_member_id == coach
 

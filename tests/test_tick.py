@@ -223,7 +223,10 @@ def test_paused_and_skipping_members_get_no_dm(db, pod_in_slack):
         session.get(Member, ids["U2"]).paused_until = date(2026, 3, 10)
         session.add(
             SessionSkip(
-                session_id=pod_in_slack["session_id"], member_id=ids["U3"], created_at=MONDAY_9
+                team_id="T0001",
+                session_id=pod_in_slack["session_id"],
+                member_id=ids["U3"],
+                created_at=MONDAY_9,
             )
         )
         svc.reassign_roles(session, session.get(PodSession, pod_in_slack["session_id"]), MONDAY_9)

@@ -215,7 +215,14 @@ def skip_next(session: Session, member: Member, now: datetime) -> SessionInfo:
     session_day = pod_session.starts_at.astimezone(_zone(member.tz)).date()
     if member.paused_until is not None and member.is_paused_on(session_day):
         raise PausedThen(info, member.paused_until)
-    session.add(SessionSkip(session_id=pod_session.id, member_id=member.id, created_at=now))
+    session.add(
+        SessionSkip(
+            team_id=pod_session.team_id,
+            session_id=pod_session.id,
+            member_id=member.id,
+            created_at=now,
+        )
+    )
     session.flush()
     sessions.reassign_roles(session, pod_session, now)
     session.refresh(pod_session)

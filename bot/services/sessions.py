@@ -241,14 +241,19 @@ def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None
     # learn each new id; the ids are read back in one SELECT instead.
     session.execute(insert(PodSession), rows)
     created = session.execute(
-        select(PodSession.id, PodSession.pod_id).where(
+        select(PodSession.id, PodSession.pod_id, PodSession.team_id).where(
             PodSession.pod_id.in_(roles_by_pod),
             PodSession.status == SessionStatus.SCHEDULED,
             PodSession.ends_at > now,
         )
     ).all()
     buddies = [
-        {"session_id": row.id, "newcomer_member_id": newcomer, "buddy_member_id": buddy}
+        {
+            "team_id": row.team_id,
+            "session_id": row.id,
+            "newcomer_member_id": newcomer,
+            "buddy_member_id": buddy,
+        }
         for row in created
         for newcomer, buddy in roles_by_pod[row.pod_id].buddies.items()
     ]
@@ -257,9 +262,9 @@ def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None
     return len(rows)
 
 
-def _buddy_rows(roles: Roles) -> list[SessionBuddy]:
+def _buddy_rows(team_id: str, roles: Roles) -> list[SessionBuddy]:
     return [
-        SessionBuddy(newcomer_member_id=newcomer, buddy_member_id=buddy)
+        SessionBuddy(team_id=team_id, newcomer_member_id=newcomer, buddy_member_id=buddy)
         for newcomer, buddy in roles.buddies.items()
     ]
 
@@ -288,7 +293,7 @@ def reassign_roles(session: Session, pod_session: PodSession, now: datetime) -> 
     if current != set(roles.buddies.items()):
         pod_session.buddies.clear()
         session.flush()
-        pod_session.buddies.extend(_buddy_rows(roles))
+        pod_session.buddies.extend(_buddy_rows(pod_session.team_id, roles))
     session.flush()
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 02:12:22.895463
+Create Date: 2026-11-25 03:19:48.364747
 """
 
 from collections.abc import Sequence
@@ -349,6 +349,7 @@ def upgrade() -> None:
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("newcomer_member_id", sa.Integer(), nullable=False),
         sa.Column("buddy_member_id", sa.Integer(), nullable=True),
+        sa.Column("team_id", sa.String(), nullable=False),
         sa.ForeignKeyConstraint(
             ["buddy_member_id"],
             ["members.id"],
@@ -374,11 +375,15 @@ def upgrade() -> None:
             name=op.f("uq_session_buddies_session_id_newcomer_member_id"),
         ),
     )
+    with op.batch_alter_table("session_buddies", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_session_buddies_team_id"), ["team_id"], unique=False)
+
     op.create_table(
         "session_skips",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["member_id"],
@@ -397,6 +402,9 @@ def upgrade() -> None:
             "session_id", "member_id", name=op.f("uq_session_skips_session_id_member_id")
         ),
     )
+    with op.batch_alter_table("session_skips", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_session_skips_team_id"), ["team_id"], unique=False)
+
     op.create_table(
         "experiments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -450,7 +458,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_experiments_member_id"))
 
     op.drop_table("experiments")
+    with op.batch_alter_table("session_skips", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_session_skips_team_id"))
+
     op.drop_table("session_skips")
+    with op.batch_alter_table("session_buddies", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_session_buddies_team_id"))
+
     op.drop_table("session_buddies")
     with op.batch_alter_table("reflections", schema=None) as batch_op:
         batch_op.drop_index("ix_reflections_team_id_created_at")
