@@ -22,6 +22,23 @@ def settings_or_exit() -> Settings:
         raise SystemExit(2) from None
 
 
+def content_or_exit() -> None:
+    """Loads and validates prompts/ once, so a broken file stops start-up plainly."""
+    from bot.content import ContentError, get_content
+
+    try:
+        get_content()
+    except ContentError as error:
+        print(f"coachbot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def ready_or_exit() -> Settings:
+    settings = settings_or_exit()
+    content_or_exit()
+    return settings
+
+
 def parse_instant(value: str) -> datetime:
     try:
         instant = datetime.fromisoformat(value)
@@ -59,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
 
         print(json.dumps(build_manifest(args.url), indent=2))
         return
-    settings = settings_or_exit()
+    settings = settings_or_exit() if args.command == "db" else ready_or_exit()
     if args.command == "web":
         serve_with_gunicorn(settings)
         return

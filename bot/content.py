@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import sys
 import types
 import typing
@@ -115,11 +116,15 @@ def load_content(directory: Path | None = None) -> Content:
         raise ContentError(label, exc.errors()[0]["msg"]) from None
 
 
+PROMPTS_DIR_VARIABLE = "COACHBOT_PROMPTS_DIR"
+
+
 @functools.cache
 def get_content() -> Content:
-    """The shipped content, loaded once per process (``get_content.cache_clear()``
-    to reload)."""
-    return load_content()
+    """The program's content, loaded once per process (``get_content.cache_clear()``
+    to reload): ``prompts/``, or the directory named by ``COACHBOT_PROMPTS_DIR``."""
+    configured = os.environ.get(PROMPTS_DIR_VARIABLE)
+    return load_content(Path(configured) if configured else None)
 
 
 class _Loader(yaml.SafeLoader):

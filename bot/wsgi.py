@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import create_wsgi_app
-from bot.cli import settings_or_exit
+from bot.cli import ready_or_exit
 from bot.runtime import build_runtime
 
-application = create_wsgi_app(build_runtime(settings_or_exit()))
+application = create_wsgi_app(build_runtime(ready_or_exit()))

@@ -16,7 +16,7 @@ from bot.ui import help as help_ui
 
 logger = logging.getLogger(__name__)
 
-NOT_AVAILABLE_YET = ("kudos", "stats", "my-data", "profile")
+NOT_AVAILABLE_YET = help_ui.unavailable_subcommands()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The real entry points as a person starts them: `coachbot run`, `coachbot web`, `db upgrade`."""
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -125,3 +126,23 @@ def test_procfile_names_the_three_processes():
         "web: coachbot web",
         "worker: coachbot worker",
     ]
+
+
+def test_a_broken_content_file_stops_startup_naming_file_line_and_field(bot_env, tmp_path):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(Path(__file__).parent.parent / "prompts", prompts)
+    themes = prompts / "themes.yaml"
+    themes.write_text(themes.read_text().replace("- key: prioritisation", "- key: Bad Key!", 1))
+    result = subprocess.run(
+        [str(BIN / "coachbot"), "run"],
+        env={**bot_env, "COACHBOT_PROMPTS_DIR": str(prompts)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("coachbot: prompts/themes.yaml: line ")
+    assert "themes[0].key" in line
+    assert not (tmp_path / "coachbot.db").exists()

@@ -24,6 +24,8 @@ def test_help_lists_every_subcommand_of_the_design(signed, slack):
             assert usage.usage in reply
     for word in ["pod create", "checkin", "reflect", "experiments", "kudos", "my-data", "admin"]:
         assert f"/coach {word}" in reply
+    assert "generosity _(not available yet)_" in reply
+    assert "`/coach checkin` — Prepare for your next session" in reply
 
 
 def test_bare_command_shows_help(signed, slack):

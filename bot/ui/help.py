@@ -12,6 +12,7 @@ from bot.ui.blocks import context, divider, header, section
 class Usage:
     usage: str
     summary: str
+    available: bool = True
 
 
 SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
@@ -42,21 +43,42 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
         Usage("/coach prompts add", "Share a question, tactic or reframe with the community"),
     ],
     "kudos": [
-        Usage("/coach kudos @someone TEXT", "Recognise curiosity, accountability or generosity")
+        Usage(
+            "/coach kudos @someone TEXT",
+            "Recognise curiosity, accountability or generosity",
+            available=False,
+        )
     ],
-    "stats": [Usage("/coach stats", "Learning velocity: yours, your pods' and the program's")],
+    "stats": [
+        Usage(
+            "/coach stats",
+            "Learning velocity: yours, your pods' and the program's",
+            available=False,
+        )
+    ],
     "welcome": [Usage("/coach welcome", "The welcome packet and ground rules again")],
     "admin": [Usage("/coach admin", "Program settings (program admins)")],
     "my-data": [
-        Usage("/coach my-data export", "A copy of everything you wrote"),
-        Usage("/coach my-data delete", "Delete everything you wrote"),
+        Usage("/coach my-data export", "A copy of everything you wrote", available=False),
+        Usage("/coach my-data delete", "Delete everything you wrote", available=False),
     ],
 }
 
 
 def usage_lines(subcommand: str | None = None) -> list[str]:
     groups = [SUBCOMMAND_USAGE[subcommand]] if subcommand else SUBCOMMAND_USAGE.values()
-    return [f"`{item.usage}` — {item.summary}" for group in groups for item in group]
+    return [
+        f"`{item.usage}` — {item.summary}" + ("" if item.available else " _(not available yet)_")
+        for group in groups
+        for item in group
+    ]
+
+
+def unavailable_subcommands() -> frozenset[str]:
+    """Subcommands of the design that answer plainly that they are not available yet."""
+    return frozenset(
+        name for name, group in SUBCOMMAND_USAGE.items() if not any(u.available for u in group)
+    ) | {"profile"}
 
 
 def help_message() -> dict[str, Any]:
