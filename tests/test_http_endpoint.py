@@ -126,3 +126,15 @@ def test_healthz_is_503_when_the_database_is_unreachable(slack, clock):
         assert response.json() == {"status": "unavailable", "database": False}
     finally:
         bot.stop()
+
+
+def test_an_unexpected_failure_gets_a_plain_apology_not_silence(signed, slack, monkeypatch):
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.ui.help.help_message", broken)
+    response = signed.command("U0ALICE", "help")
+    assert response.status == 200
+    (reply,) = replies_to(slack, "U0ALICE")
+    assert "something went wrong on our side and nothing was saved" in reply
+    assert "boom" not in reply and "Traceback" not in reply
