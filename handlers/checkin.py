@@ -22,13 +22,13 @@ from bot.services import checkins, themes
 from bot.services.checkins import CheckInDraft, Refusal
 from bot.ui import checkin as ui
 from handlers.commands import CommandContext
-from handlers.home import (
+from handlers.home import publish_home
+from handlers.interactions import (
     Answer,
     answerer,
     first_action,
     int_value,
     open_modal,
-    publish_home,
     refresh_profile_quietly,
     team_of,
     update_modal,

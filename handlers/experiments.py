@@ -16,12 +16,12 @@ from bot.services.checkins import Refusal
 from bot.ui import experiments as ui
 from bot.ui.checkin import read_metadata
 from handlers.commands import CommandContext
-from handlers.home import (
+from handlers.home import publish_home
+from handlers.interactions import (
     answerer,
     first_action,
     int_value,
     open_modal,
-    publish_home,
     team_of,
     user_of,
     view_fields,

@@ -15,13 +15,13 @@ from bot.services.checkins import Refusal, find_member
 from bot.ui import reflection as ui
 from bot.ui.checkin import read_metadata
 from handlers.commands import CommandContext
-from handlers.home import (
+from handlers.home import publish_home
+from handlers.interactions import (
     Answer,
     answerer,
     first_action,
     int_value,
     open_modal,
-    publish_home,
     refresh_profile_quietly,
     team_of,
     user_of,

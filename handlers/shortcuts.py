@@ -12,7 +12,7 @@ from bot.manifest import SAVE_AS_INSIGHT_CALLBACK
 from bot.runtime import Runtime
 from bot.services import reflections
 from bot.ui.blocks import truncate
-from handlers.home import answerer, team_of, user_of
+from handlers.interactions import answerer, team_of, user_of
 from handlers.reflection import open_reflection
 from models.session_forms import INSIGHT_MAX
 
