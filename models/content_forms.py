@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from models.content import PILLARS, phrase_key
+from models.form_input import parse_form
 
 # --- pod playbook -------------------------------------------------------------------
 
@@ -217,39 +218,20 @@ MISSING_FIELD = {
 }
 
 
-def form_errors(error: ValidationError) -> dict[str, str]:
-    """{field (= block_id): message} for the first problem of each field."""
-    problems: dict[str, str] = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "text"
-        if item["type"] == "missing" and field in MISSING_FIELD:
-            message = MISSING_FIELD[field]
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-        problems.setdefault(field, message)
-    return problems
+_ERRORS: dict[str, Any] = {"missing": MISSING_FIELD, "fallback_field": "text"}
 
 
 def parse_playbook(fields: dict[str, Any]) -> tuple[PlaybookForm | None, dict[str, str]]:
-    try:
-        return PlaybookForm.model_validate(fields), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(PlaybookForm, fields, **_ERRORS)
 
 
 def parse_tactic(
     fields: dict[str, Any], scenario_keys: tuple[str, ...]
 ) -> tuple[TacticForm | None, dict[str, str]]:
-    try:
-        return TacticForm.model_validate(fields, context={"scenario_keys": scenario_keys}), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(TacticForm, fields, context={"scenario_keys": scenario_keys}, **_ERRORS)
 
 
 def parse_program_settings(
     fields: dict[str, Any],
 ) -> tuple[ProgramSettingsForm | None, dict[str, str]]:
-    try:
-        return ProgramSettingsForm.model_validate(fields), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(ProgramSettingsForm, fields, **_ERRORS)

@@ -14,7 +14,9 @@ from functools import cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from models.form_input import parse_form
 
 POD_NAME_MAX = 60
 POD_FOCUS_TEXT_MAX = 150
@@ -188,22 +190,6 @@ MISSING_POD_FIELD = {
 }
 
 
-def form_errors(error: ValidationError) -> dict[str, str]:
-    """{field (= block_id): message} for the first problem of each field."""
-    problems: dict[str, str] = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "name"
-        if item["type"] == "missing" and field in MISSING_POD_FIELD:
-            message = MISSING_POD_FIELD[field]
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-        problems.setdefault(field, message)
-    return problems
-
-
 def parse_pod_form(fields: dict[str, Any]) -> tuple[PodForm | None, dict[str, str]]:
     """The form, or the inline errors for every field that is wrong."""
-    try:
-        return PodForm.model_validate(fields), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(PodForm, fields, missing=MISSING_POD_FIELD, fallback_field="name")

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+
+from models.form_input import parse_form
 
 INTENT_MAX = 300
 EXPLORATION_MAX = 1500
@@ -170,35 +172,16 @@ MISSING_FIELD = {
 }
 
 
-def form_errors(error: ValidationError) -> dict[str, str]:
-    """{field (= block_id): message} for the first problem of each field."""
-    problems: dict[str, str] = {}
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "intent"
-        if item["type"] == "missing" and field in MISSING_FIELD:
-            message = MISSING_FIELD[field]
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-        problems.setdefault(field, message)
-    return problems
+_ERRORS: dict[str, Any] = {"missing": MISSING_FIELD, "fallback_field": "intent"}
 
 
 def parse_checkin(fields: dict[str, Any], today: date) -> tuple[CheckInForm | None, dict[str, str]]:
-    try:
-        return CheckInForm.model_validate(fields, context={"today": today}), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(CheckInForm, fields, context={"today": today}, **_ERRORS)
 
 
 def parse_reflection(fields: dict[str, Any]) -> tuple[ReflectionForm | None, dict[str, str]]:
-    try:
-        return ReflectionForm.model_validate(fields), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(ReflectionForm, fields, **_ERRORS)
 
 
 def parse_outcome_note(fields: dict[str, Any]) -> tuple[OutcomeNoteForm | None, dict[str, str]]:
-    try:
-        return OutcomeNoteForm.model_validate(fields), {}
-    except ValidationError as error:
-        return None, form_errors(error)
+    return parse_form(OutcomeNoteForm, fields, **_ERRORS)
