@@ -314,6 +314,8 @@ def _pod_conversation(
     """(channel id, is group DM): the picked channel, the pod's group DM when its
     people did not change, or a new group DM with the members."""
     if form.channel is not None:
+        if _channel_is_new(rt, team_id, metadata, form.channel):
+            introduce_pod_channel(client, form.channel, form.name)
         return form.channel, False
     if metadata.pod_id is not None:
         with rt.db.transaction() as session:
@@ -326,6 +328,26 @@ def _pod_conversation(
             ):
                 return pod.channel_id, True
     return open_group_dm(client, list(form.members)), True
+
+
+def _channel_is_new(rt: Runtime, team_id: str, metadata: ui.PodFormMetadata, channel: str) -> bool:
+    if metadata.pod_id is None:
+        return True
+    with rt.db.transaction() as session:
+        pod = pods.get_pod(session, team_id, metadata.pod_id)
+        return pod is None or pod.channel_id != channel
+
+
+def introduce_pod_channel(client: WebClient, channel_id: str, pod_name: str) -> None:
+    """Say hello in the pod's new channel, which also proves the bot can post there
+    before anything is saved."""
+    text, blocks = ui.pod_channel_intro(pod_name)
+    try:
+        client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        logger.info("cannot post in the pod channel %s: %s", channel_id, code)
+        raise _ChannelProblem(ui.channel_problem_text(code)) from error
 
 
 def open_group_dm(client: WebClient, user_ids: list[str]) -> str:

@@ -222,6 +222,27 @@ def test_a_picked_channel_is_used_and_no_group_dm_opened(signed, slack, people, 
     pod = pod_named(db, "Channel Pod")
     assert pod.channel_id == "C0PODS" and not pod.is_group_dm
     assert slack.calls_to("conversations.open") == []
+    (intro,) = slack.messages_to("C0PODS")
+    assert "*Channel Pod* meets here" in visible_text(intro)
+
+
+@pytest.mark.parametrize(
+    ("channel", "problem"),
+    [
+        ({"bot_member": False}, "Add me with `/invite @Coachbot` in it"),
+        ({"is_archived": True}, "That channel is archived"),
+    ],
+    ids=["bot-not-invited", "archived"],
+)
+def test_a_channel_the_bot_cannot_post_in_is_an_inline_error(
+    signed, slack, people, db, channel, problem
+):
+    slack.add_channel("C0QUIET", "quiet", members=list(PEOPLE), **channel)
+    view = open_create_modal(signed, slack, ALICE)
+    signed.view_submission(ALICE, view, {**GOOD_FORM, "channel": "C0QUIET"})
+    assert problem in slack.view_errors(view["id"])["channel"]
+    assert count(db, Pod) == 0
+    assert slack.messages_to("C0QUIET") == []
 
 
 def test_timezone_names_in_any_casing_are_accepted(signed, slack, people, db):

@@ -15,6 +15,11 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escape(text: str) -> str:
+    """People's text shown as written in mrkdwn: no accidental mentions, links or @channel."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def plain(text: str, limit: int | None = None) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(text, limit) if limit else text, "emoji": True}
 

@@ -8,7 +8,17 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.ui.blocks import context, input_block, modal, option, plain, section, text_input, truncate
+from bot.ui.blocks import (
+    context,
+    escape,
+    input_block,
+    modal,
+    option,
+    plain,
+    section,
+    text_input,
+    truncate,
+)
 from models.session_forms import EXPERIMENT_MAX, EXPLORATION_MAX, INTENT_MAX
 
 OPEN_ACTION = "checkin_open"
@@ -21,11 +31,6 @@ INFO_CALLBACK = "coachbot_info"
 SHARE_VALUE = "share"
 PROMPTS_PER_PILLAR = 3
 SELECT_OPTIONS_MAX = 100
-
-
-def escape(text: str) -> str:
-    """Text shown as written in mrkdwn: no accidental mentions, links or @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def zone(tz: str | None) -> ZoneInfo:

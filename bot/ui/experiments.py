@@ -10,6 +10,7 @@ from bot.ui.blocks import (
     actions,
     button,
     context,
+    escape,
     header,
     input_block,
     modal,
@@ -17,7 +18,7 @@ from bot.ui.blocks import (
     text_input,
     truncate,
 )
-from bot.ui.checkin import day_text, escape, metadata
+from bot.ui.checkin import day_text, metadata
 from models.session_forms import OUTCOME_NOTE_MAX
 
 TRIED_ACTION = "experiment_tried"

@@ -12,12 +12,13 @@ from bot.ui.blocks import (
     button,
     context,
     divider,
+    escape,
     header,
     modal,
     section,
     truncate,
 )
-from bot.ui.checkin import day_text, escape, local_when, zone
+from bot.ui.checkin import day_text, local_when, zone
 from bot.ui.experiments import experiment_actions, quoted, shown
 
 HOME_CHECKIN_ACTION = "home_checkin"

@@ -17,6 +17,7 @@ from bot.ui import playbook as playbook_ui
 from bot.ui.blocks import (
     button,
     context,
+    escape,
     header,
     input_block,
     modal,
@@ -445,3 +446,27 @@ def pod_list_message(listing: PodListing) -> dict[str, Any]:
     blocks.append(context(f"Times are in your timezone, {tz}."))
     text = f"{listing.total} coaching pod{'s' if listing.total != 1 else ''}"
     return {"text": text, "blocks": blocks}
+
+
+def pod_channel_intro(pod_name: str) -> tuple[str, list[dict[str, Any]]]:
+    text = (
+        f":wave: *{escape(pod_name)}* meets here. Before each session I post the prep "
+        "reminder in this channel; members set their intent in a DM and their words stay "
+        "their own."
+    )
+    return f"{pod_name} meets here.", [section(text)]
+
+
+def channel_problem_text(error_code: str | None) -> str:
+    """Why the bot cannot use the picked channel, and what to do about it."""
+    if error_code in ("not_in_channel", "channel_not_found"):
+        return (
+            "I can't post in that channel yet. Add me with `/invite @Coachbot` in it, "
+            "then save again — or leave Channel empty for a group DM."
+        )
+    if error_code == "is_archived":
+        return "That channel is archived. Pick another one, or leave Channel empty for a group DM."
+    return (
+        f"I couldn't post in that channel ({error_code}). Pick another one, "
+        "or leave Channel empty for a group DM."
+    )

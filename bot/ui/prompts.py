@@ -16,6 +16,7 @@ from bot.ui.blocks import (
     button,
     context,
     divider,
+    escape,
     header,
     input_block,
     modal,
@@ -58,11 +59,6 @@ MORE_LINES = (
 )
 
 Message = dict[str, Any]
-
-
-def escape(text: str) -> str:
-    """People's text shown as written: no accidental mentions, links or @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _flat(text: str) -> str:

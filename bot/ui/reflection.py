@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.ui.blocks import context, input_block, modal, plain, section, text_input, truncate
-from bot.ui.checkin import escape, local_when, metadata
+from bot.ui.blocks import context, escape, input_block, modal, plain, section, text_input, truncate
+from bot.ui.checkin import local_when, metadata
 from models.session_forms import ACTION_MAX, INSIGHT_MAX
 
 OPEN_ACTION = "reflect_open"

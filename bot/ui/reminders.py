@@ -8,7 +8,16 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.ui.blocks import SECTION_TEXT_LIMIT, actions, button, context, header, section, truncate
+from bot.ui.blocks import (
+    SECTION_TEXT_LIMIT,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    section,
+    truncate,
+)
 from bot.ui.welcome import consent_reminder_blocks
 
 Blocks = list[dict[str, Any]]
@@ -59,11 +68,6 @@ def format_when(instant: datetime, tz: str) -> str:
     """'Tue 3 Mar, 15:00 (Europe/Paris)': the instant on that zone's wall clock."""
     local = instant.astimezone(ZoneInfo(tz))
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({tz})"
-
-
-def escape(text: str) -> str:
-    """People's text shown as written: no accidental mentions, links or @channel."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mention(person: Person) -> str:
