@@ -29,6 +29,7 @@ from handlers.interactions import (
     first_action,
     int_value,
     open_modal,
+    pressed_id,
     refresh_profile_quietly,
     team_of,
     update_modal,
@@ -166,9 +167,8 @@ def register(app: App, rt: Runtime) -> None:
     def set_my_intent(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "Check in")
-        session_id = int_value(first_action(body).get("value"))
+        session_id = pressed_id(body, answer, "`/coach checkin` opens your check-in.")
         if session_id is None:
-            answer("That button is out of date. `/coach checkin` opens your check-in.")
             return
         open_checkin(
             rt,
@@ -242,9 +242,8 @@ def register(app: App, rt: Runtime) -> None:
     def we_met(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "We met")
-        session_id = int_value(first_action(body).get("value"))
+        session_id = pressed_id(body, answer)
         if session_id is None:
-            answer("That button is out of date.")
             return
         try:
             with rt.db.transaction() as session:

@@ -22,6 +22,7 @@ from handlers.interactions import (
     first_action,
     int_value,
     open_modal,
+    pressed_id,
     team_of,
     user_of,
     view_fields,
@@ -123,9 +124,8 @@ def register(app: App, rt: Runtime) -> None:
     def add_note(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "Experiment")
-        experiment_id = int_value(first_action(body).get("value"))
+        experiment_id = pressed_id(body, answer, "`/coach experiments` lists yours.")
         if experiment_id is None:
-            answer("That button is out of date. `/coach experiments` lists yours.")
             return
         try:
             with rt.db.transaction() as session:

@@ -132,3 +132,12 @@ def refresh_profile_quietly(rt: Runtime, team_id: str, user_id: str) -> None:
             directory.refresh_member(rt, team_id, user_id)
     except Exception:
         logger.warning("profile refresh for %s failed", user_id, exc_info=True)
+
+
+def pressed_id(body: dict[str, Any], answer: Answer, where_to_go: str = "") -> int | None:
+    """The id a button carries as its value; a button that no longer carries a
+    usable one gets a plain answer (and None)."""
+    value = int_value(first_action(body).get("value"))
+    if value is None:
+        answer(f"That button is out of date. {where_to_go}".strip())
+    return value

@@ -19,9 +19,9 @@ from handlers.home import publish_home
 from handlers.interactions import (
     Answer,
     answerer,
-    first_action,
     int_value,
     open_modal,
+    pressed_id,
     refresh_profile_quietly,
     team_of,
     user_of,
@@ -103,9 +103,8 @@ def register(app: App, rt: Runtime) -> None:
     def reflect_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "Reflect")
-        session_id = int_value(first_action(body).get("value"))
+        session_id = pressed_id(body, answer, "`/coach reflect` opens your reflection.")
         if session_id is None:
-            answer("That button is out of date. `/coach reflect` opens your reflection.")
             return
         open_reflection(
             rt,

@@ -41,44 +41,40 @@ class UnknownPod(PodProblem):
         self.suggestions = suggestions
 
 
-class AlreadyMember(PodProblem):
-    def __init__(self, pod_name: str) -> None:
-        super().__init__(pod_name)
-        self.pod_name = pod_name
-
-
-class NotMember(PodProblem):
-    def __init__(self, pod_name: str) -> None:
-        super().__init__(pod_name)
-        self.pod_name = pod_name
-
-
-class PodFull(PodProblem):
-    def __init__(self, pod_name: str, limit: int = POD_MAX_MEMBERS) -> None:
-        super().__init__(pod_name)
-        self.pod_name = pod_name
-        self.limit = limit
-
-
-class GroupDmFull(PodProblem):
-    """The pod talks in a group DM, which cannot hold another person."""
-
-    def __init__(self, pod_name: str, limit: int = GROUP_DM_MAX_MEMBERS) -> None:
-        super().__init__(pod_name)
-        self.pod_name = pod_name
-        self.limit = limit
-
-
-class NotAllowedToEdit(PodProblem):
-    def __init__(self, pod_name: str) -> None:
-        super().__init__(pod_name)
-        self.pod_name = pod_name
-
-
 class NameTaken(PodProblem):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
+
+
+class PodRefusal(PodProblem):
+    """A request about one pod that its state or the person's place in it refuses."""
+
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(pod_name)
+        self.pod_name = pod_name
+
+
+class AlreadyMember(PodRefusal):
+    pass
+
+
+class NotMember(PodRefusal):
+    pass
+
+
+class NotAllowedToEdit(PodRefusal):
+    pass
+
+
+class PodFull(PodRefusal):
+    limit = POD_MAX_MEMBERS
+
+
+class GroupDmFull(PodRefusal):
+    """The pod talks in a group DM, which cannot hold another person."""
+
+    limit = GROUP_DM_MAX_MEMBERS
 
 
 # --------------------------------------------------------------------------- views of pods
