@@ -23,6 +23,7 @@ from tests.support.harness import (
     SettledSlackSide,
     build_test_runtime,
 )
+from tests.test_checkin_support import add_people, build_world
 
 
 def _database_url(tmp_dir: Path) -> str:
@@ -96,3 +97,18 @@ def signed(bot: RunningBot, slack: SlackStandIn) -> SettledSlackSide:
     """Slack's side: signed requests to the running bot; each call returns once the
     listeners it started have finished."""
     return SettledSlackSide(SlackClientSim(bot.base_url, SIGNING_SECRET, slack), bot)
+
+
+@pytest.fixture
+def no_slack_refusals(slack: SlackStandIn) -> Iterator[None]:
+    """After the test: no refused Slack call, no late ack, no bad response_action."""
+    yield
+    assert slack.problems == []
+    assert [(call.method, call.response) for call in slack.failed_calls()] == []
+
+
+@pytest.fixture
+def world(db: Database, slack: SlackStandIn, clock: FakeClock):  # type: ignore[no-untyped-def]
+    """A workspace with people and pods ready for the session surfaces."""
+    add_people(slack)
+    return build_world(db, clock())

@@ -30,19 +30,7 @@ from tests.test_checkin_support import (
     modal_on_screen,
 )
 
-
-@pytest.fixture
-def world(db, slack, clock):
-    add_people(slack)
-    return build_world(db, clock())
-
-
-@pytest.fixture(autouse=True)
-def slack_saw_nothing_wrong(slack):
-    """Every test: no refused Slack call, no late ack, no bad response_action."""
-    yield
-    assert slack.problems == []
-    assert [(c.method, c.response) for c in slack.failed_calls()] == []
+pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def open_checkin(signed, slack, user_id=ALICE):

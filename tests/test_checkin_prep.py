@@ -32,11 +32,7 @@ def world(db, slack, clock):
     return build_world(db, clock(), seasoned=True)
 
 
-@pytest.fixture(autouse=True)
-def slack_saw_nothing_wrong(slack):
-    yield
-    assert slack.problems == []
-    assert [(c.method, c.response) for c in slack.failed_calls()] == []
+pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def check_in(signed, slack, **values):

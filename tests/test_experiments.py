@@ -21,7 +21,6 @@ from tests.test_checkin_support import (
     TEAM,
     add_people,
     add_session,
-    build_world,
     button_texts,
     last_ephemeral,
     make_experiment,
@@ -30,18 +29,7 @@ from tests.test_checkin_support import (
     outbox_rows,
 )
 
-
-@pytest.fixture
-def world(db, slack, clock):
-    add_people(slack)
-    return build_world(db, clock())
-
-
-@pytest.fixture(autouse=True)
-def slack_saw_nothing_wrong(slack):
-    yield
-    assert slack.problems == []
-    assert [(c.method, c.response) for c in slack.failed_calls()] == []
+pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def status_of(db, experiment_id):

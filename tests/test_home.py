@@ -16,8 +16,6 @@ from tests.test_checkin_support import (
     BOB,
     OUTSIDER,
     TEAM,
-    add_people,
-    build_world,
     button_texts,
     checkin_values,
     make_experiment,
@@ -25,18 +23,7 @@ from tests.test_checkin_support import (
     modal_on_screen,
 )
 
-
-@pytest.fixture
-def world(db, slack, clock):
-    add_people(slack)
-    return build_world(db, clock())
-
-
-@pytest.fixture(autouse=True)
-def slack_saw_nothing_wrong(slack):
-    yield
-    assert slack.problems == []
-    assert [(c.method, c.response) for c in slack.failed_calls()] == []
+pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def add_reflection(db, user_id, insight, action="Act on it", when=None, session_id=None):

@@ -16,8 +16,6 @@ from tests.test_checkin_support import (
     BOB,
     OUTSIDER,
     POD_CHANNEL,
-    add_people,
-    build_world,
     button_texts,
     input_labels,
     last_ephemeral,
@@ -29,17 +27,7 @@ INSIGHT = "Asking before advising changed the whole conversation."
 ACTION = "Open my next one-to-one with a question."
 
 
-@pytest.fixture
-def world(db, slack, clock):
-    add_people(slack)
-    return build_world(db, clock())
-
-
-@pytest.fixture(autouse=True)
-def slack_saw_nothing_wrong(slack):
-    yield
-    assert slack.problems == []
-    assert [(c.method, c.response) for c in slack.failed_calls()] == []
+pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def end_of_session_dm(slack, rt, clock, world, user_id=ALICE):

@@ -75,6 +75,26 @@ def option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text, 75), "value": value}
 
 
+def static_select(
+    action_id: str,
+    options: list[dict[str, Any]],
+    *,
+    initial: str | None = None,
+    placeholder: str = "Choose",
+) -> dict[str, Any]:
+    """A static select; `initial` (an option's value) is preselected when offered."""
+    element: dict[str, Any] = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, 150),
+        "options": options,
+    }
+    chosen = next((o for o in options if o["value"] == initial), None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return element
+
+
 def modal(
     *,
     callback_id: str,

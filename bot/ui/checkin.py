@@ -16,6 +16,7 @@ from bot.ui.blocks import (
     option,
     plain,
     section,
+    static_select,
     text_input,
     truncate,
 )
@@ -101,12 +102,7 @@ def picker_modal(choices: Sequence[Any], tz: str | None) -> dict[str, Any]:
             section(
                 "You're in several pods. Which session are you preparing for?",
                 block_id="pick",
-                accessory={
-                    "type": "static_select",
-                    "action_id": PICK_ACTION,
-                    "placeholder": plain("Pick a session"),
-                    "options": options,
-                },
+                accessory=static_select(PICK_ACTION, options, placeholder="Pick a session"),
             ),
             context("Times are in your timezone."),
         ],
@@ -115,16 +111,9 @@ def picker_modal(choices: Sequence[Any], tz: str | None) -> dict[str, Any]:
 
 def _scenario_select(scenarios: Sequence[Any], selected: str | None) -> dict[str, Any]:
     options = [option(s.name, s.key) for s in scenarios[:SELECT_OPTIONS_MAX]]
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": SCENARIO_ACTION,
-        "placeholder": plain("Pick a scenario for prompts"),
-        "options": options,
-    }
-    chosen = next((o for o in options if o["value"] == selected), None)
-    if chosen is not None:
-        element["initial_option"] = chosen
-    return element
+    return static_select(
+        SCENARIO_ACTION, options, initial=selected, placeholder="Pick a scenario for prompts"
+    )
 
 
 def _prompts(scenario: Any, pillar: str, block_id: str) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from bot.ui.blocks import (
     option,
     plain,
     section,
+    static_select,
     text_input,
 )
 from models.forms import (
@@ -143,16 +144,7 @@ class PodFormMetadata:
 
 
 def _select(action_id: str, options: list[dict[str, Any]], initial: str | None) -> dict:
-    element: dict[str, Any] = {
-        "type": "static_select",
-        "action_id": action_id,
-        "placeholder": plain("Choose"),
-        "options": options,
-    }
-    chosen = next((o for o in options if o["value"] == initial), None)
-    if chosen is not None:
-        element["initial_option"] = chosen
-    return element
+    return static_select(action_id, options, initial=initial)
 
 
 def pod_modal(
