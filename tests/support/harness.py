@@ -103,7 +103,9 @@ class RunningBot:
             handler_class=_QuietHandler,
         )
         self.base_url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def start(self) -> RunningBot:
         self.thread.start()
