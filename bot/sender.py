@@ -36,7 +36,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import and_, or_, select, update
 
 from bot.db import Database
-from bot.services.outbox import UPDATE_MESSAGE
+from bot.notify.outbox import UPDATE_MESSAGE
 from models import OutboxMessage, OutboxStatus
 from models.base import utcnow
 

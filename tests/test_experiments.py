@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from bot.notify import outbox
 from bot.services import experiments as experiments_service
-from bot.services import outbox
 from bot.ui import experiments as experiments_ui
 from models import Experiment, Member, OutboxMessage
 from tests.slackstub.blockcheck import message_block_problems, visible_text

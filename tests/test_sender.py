@@ -13,8 +13,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
+from bot.notify import outbox
 from bot.sender import OutboxSender, sending_client
-from bot.services import outbox
 from models import OutboxMessage, OutboxStatus
 from tests.slackstub.server import visible_text
 from tests.support.harness import BOT_TOKEN

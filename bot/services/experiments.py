@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.services import outbox, reminders
+from bot.notify import outbox
+from bot.services import reminders
 from bot.services.checkins import (
     Refusal,
     find_member,

@@ -14,8 +14,9 @@ from datetime import datetime, time
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.notify import outbox
 from bot.services import members as members_service
-from bot.services import outbox, sessions, welcome
+from bot.services import sessions, welcome
 from bot.ui import pods as pods_ui
 from models import Member, Pod, PodMembership, PodSession, SessionStatus
 from models.forms import POD_MAX_MEMBERS, PodForm, normalize_pod_name

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import outbox, reminder_messages, reminders, themes
+from bot.notify import outbox
+from bot.services import reminder_messages, reminders, themes
 from bot.ui import reminders as reminders_ui
 from models import OutboxMessage, OutboxStatus, Pod, PodSession, SessionStatus
 

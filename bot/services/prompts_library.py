@@ -16,8 +16,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.content import get_content, get_scenario
+from bot.notify import outbox
 from bot.services import members as members_service
-from bot.services import outbox
 from bot.ui import prompts as prompts_ui
 from models import CommunityTactic, Member, OutboxMessage, TacticStatus
 from models.content_forms import TacticForm

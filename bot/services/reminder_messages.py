@@ -5,8 +5,8 @@ bot.ui.reminders, as outbox messages."""
 
 from __future__ import annotations
 
+from bot.notify.outbox import POST_MESSAGE
 from bot.services import themes
-from bot.services.outbox import POST_MESSAGE
 from bot.services.reminders import (
     Outgoing,
     SessionPeople,

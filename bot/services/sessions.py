@@ -16,7 +16,8 @@ from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.services import outbox, reminders, themes
+from bot.notify import outbox
+from bot.services import reminders, themes
 from bot.services.cadence import Cadence, local_date, next_session_start, session_end
 from bot.services.rotation import (
     Candidate,

@@ -17,8 +17,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.content import get_content
+from bot.notify import outbox
 from bot.services import members as members_service
-from bot.services import outbox, program
+from bot.services import program
 from bot.ui import welcome as welcome_ui
 from models import Member, OutboxMessage
 

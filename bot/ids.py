@@ -1,0 +1,55 @@
+"""Every action, callback and block id the bot puts on a Slack surface, in one
+place: ui builders set them, handlers listen for them."""
+
+from __future__ import annotations
+
+# Shared
+INFO_CALLBACK = "coachbot_info"
+
+# Pods
+POD_FORM_CALLBACK = "pod_form"
+POD_JOIN_ACTION = "pod_join"
+TIMEZONE_PENDING_BLOCK = "timezone_pending"
+
+# Check-in and the prep reminder
+CHECKIN_OPEN_ACTION = "checkin_open"
+CHECKIN_PICK_ACTION = "checkin_pick_session"
+CHECKIN_SCENARIO_ACTION = "checkin_scenario"
+CHECKIN_CALLBACK = "checkin_submit"
+CHECKIN_PICK_CALLBACK = "checkin_pick"
+WE_MET_ACTION = "session_we_met"
+
+# Reflection
+REFLECT_OPEN_ACTION = "reflect_open"
+REFLECTION_CALLBACK = "reflection_submit"
+SAVE_AS_INSIGHT_CALLBACK = "save_as_insight"
+
+# Experiments
+EXPERIMENT_TRIED_ACTION = "experiment_tried"
+EXPERIMENT_NOT_YET_ACTION = "experiment_not_yet"
+EXPERIMENT_DROP_ACTION = "experiment_drop"
+EXPERIMENT_ADD_NOTE_ACTION = "experiment_add_note"
+EXPERIMENT_NOTE_CALLBACK = "experiment_note"
+
+# App Home
+HOME_CHECKIN_ACTION = "home_checkin"
+HOME_REFLECT_ACTION = "home_reflect"
+HOME_KUDOS_ACTION = "home_kudos"
+
+# Welcome and ground rules
+GROUND_RULES_AGREE_ACTION = "ground_rules_agree"
+GROUND_RULES_CONSENT_BLOCK = "ground_rules_consent"
+
+# Prompts library and community tactics
+TACTIC_CALLBACK = "tactic_submit"
+TACTIC_APPROVE_ACTION = "tactic_approve"
+TACTIC_DECLINE_ACTION = "tactic_decline"
+
+# Pod playbooks
+PLAYBOOK_OPEN_ACTION = "playbook_open"
+PLAYBOOK_CALLBACK = "playbook_submit"
+PLAYBOOK_REFUSED_CALLBACK = "playbook_refused"
+PLAYBOOK_BLOCK = "playbook"
+
+# Program admin
+PROGRAM_SETTINGS_CALLBACK = "program_settings"

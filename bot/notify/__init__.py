@@ -1,0 +1,1 @@
+"""Turns the facts services return into outbox rows, through the ui builders."""
