@@ -1,6 +1,7 @@
 """Tick benchmark: SQL statements and time per tick for 10, 100 and 1000 pods.
 
     python -m bench                      # a temporary SQLite file
+    python -m bench --sizes 5 20         # other pod counts (a quick run)
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench python -m bench
 
 The PostgreSQL database is emptied first. Each size is measured at four
@@ -13,6 +14,7 @@ page), so 6000 messages take six.
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import tempfile
@@ -73,8 +75,8 @@ def empty(db: Database) -> None:
 def seed(db: Database, pods: int) -> None:
     """Pods of four seasoned members (two held sessions behind them)."""
     joined = SCHEDULE_AT - timedelta(days=60)
-    with db.transaction() as session:
-        session.execute(
+    with db.transaction() as tx:
+        tx.execute(
             insert(Member),
             [
                 {
@@ -88,7 +90,7 @@ def seed(db: Database, pods: int) -> None:
                 for m in range(MEMBERS_PER_POD)
             ],
         )
-        session.execute(
+        tx.execute(
             insert(Pod),
             [
                 {
@@ -105,9 +107,9 @@ def seed(db: Database, pods: int) -> None:
                 for p in range(pods)
             ],
         )
-        pod_ids = session.scalars(text("SELECT id FROM pods ORDER BY id")).all()
-        member_ids = session.scalars(text("SELECT id FROM members ORDER BY id")).all()
-        session.execute(
+        pod_ids = tx.scalars(text("SELECT id FROM pods ORDER BY id")).all()
+        member_ids = tx.scalars(text("SELECT id FROM members ORDER BY id")).all()
+        tx.execute(
             insert(PodMembership),
             [
                 {
@@ -121,7 +123,7 @@ def seed(db: Database, pods: int) -> None:
             ],
         )
         past = [SCHEDULE_AT - timedelta(weeks=w) + timedelta(hours=6) for w in (2, 1)]
-        session.execute(
+        tx.execute(
             insert(PodSession),
             [
                 {
@@ -157,7 +159,24 @@ def database() -> tuple[Database, Callable[[], None]]:
     return db, cleanup
 
 
-def main() -> None:
+def parse_sizes(argv: list[str] | None = None) -> tuple[int, ...]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Tick benchmark.")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=SIZES,
+        metavar="PODS",
+        help=f"pod counts to measure, smallest first (default: {' '.join(map(str, SIZES))})",
+    )
+    sizes = tuple(sorted(parser.parse_args(argv).sizes))
+    if sizes[0] < 1:
+        parser.error("--sizes: every pod count must be at least 1")
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> None:
+    sizes = parse_sizes(argv)
     db, cleanup = database()
     counter = Counter(db)
     print(f"tick on {db.engine.dialect.name}, {MEMBERS_PER_POD} members per pod")
@@ -170,7 +189,7 @@ def main() -> None:
         seed(db, 2)
         for instant in (SCHEDULE_AT, IDLE_AT, PREP_AT, END_AT):  # warm-up: imports, caches
             tick(db, instant)
-        for pods in SIZES:
+        for pods in sizes:
             empty(db)
             seed(db, pods)
             rows = {"schedule": counter.measure(SCHEDULE_AT)}
@@ -182,7 +201,7 @@ def main() -> None:
             for name, f in rows.items():
                 print(f"{pods:>5} {name:<9} {f.statements:>10} {f.enqueued:>8} {f.ms:>8.1f}")
         print()
-        small, large = SIZES[0], SIZES[-1]
+        small, large = sizes[0], sizes[-1]
         print(f"ratios {large} pods / {small} pods (pods ×{large // small}):")
         for name in results[small]:
             a, b = results[small][name], results[large][name]

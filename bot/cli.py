@@ -24,7 +24,7 @@ def settings_or_exit() -> Settings:
 
 def content_or_exit() -> None:
     """Loads and validates prompts/ once, so a broken file stops start-up plainly."""
-    from bot.content import ContentError, get_content
+    from bot.program_content import ContentError, get_content
 
     try:
         get_content()
@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply pending migrations (idempotent)")
     tick = commands.add_parser("tick", help="find and enqueue due work once, then send it")
     tick.add_argument("--at", type=parse_instant, help="the instant, ISO-8601 (default: now)")
+    digest = commands.add_parser("digest", help="this week's digest")
+    digest.add_argument(
+        "--preview", action="store_true", required=True, help="print it without posting"
+    )
+    digest.add_argument("--team", help="only this Slack workspace id")
+    report = commands.add_parser(
+        "report", help="the quarterly review: summary, PNG chart and CSV of a quarter"
+    )
+    report.add_argument("--quarter", required=True, help="the quarter, e.g. 2026Q4")
+    report.add_argument("--team", help="the Slack workspace id (needed with several workspaces)")
+    report.add_argument("--out", default=".", help="directory for the PNG and CSV (default: .)")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
     manifest.add_argument("--url", help="public base URL for HTTP mode; omit for Socket Mode")
     return parser
@@ -90,8 +101,16 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "tick":
         from bot.scheduler import run_once
 
-        report = run_once(rt, args.at or rt.now())
+        report = run_once(rt, args.at)
         print(f"coachbot: {report}")
+    elif args.command == "digest":
+        from bot.digest_cli import run_digest_preview
+
+        raise SystemExit(run_digest_preview(rt, args.team))
+    elif args.command == "report":
+        from bot.report_cli import run_report
+
+        raise SystemExit(run_report(args, rt))
     elif args.command == "worker":
         from bot.scheduler import run_worker
 

@@ -53,3 +53,10 @@ PLAYBOOK_BLOCK = "playbook"
 
 # Program admin
 PROGRAM_SETTINGS_CALLBACK = "program_settings"
+
+# Community loop: the weekly digest, withdrawing a waiting learning, kudos
+DIGEST_PREVIEW_ACTION = "digest_preview"
+DIGEST_POST_NOW_ACTION = "digest_post_now"
+LEARNING_WITHDRAW_ACTION = "learning_withdraw"
+WAITING_LEARNINGS_BLOCK = "waiting_learnings"
+KUDOS_VALUE_ACTION = "kudos_value"

@@ -8,6 +8,7 @@ single process); every worker sends, which FOR UPDATE SKIP LOCKED makes safe.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
@@ -30,11 +31,15 @@ SEND_SECONDS = 5
 MISFIRE_GRACE_SECONDS = 30
 
 
-def run_once(rt: Runtime, now: datetime) -> str:
-    """One pass: enqueue what is due at `now`, then send what is waiting."""
-    enqueued = tick(rt.db, now)
+def run_once(rt: Runtime, now: datetime | None = None) -> str:
+    """One pass: enqueue what is due, then send what is waiting, both at one instant:
+    `now` when given (`coachbot tick --at`), else the runtime's clock."""
+    if now is not None:
+        rt = replace(rt, clock=lambda: now)
+    at = rt.now()
+    enqueued = tick(rt.db, at, rt.settings.admin_user_ids)
     sent = OutboxSender(rt.db, rt.client, clock=rt.clock).drain()
-    return f"tick at {now.isoformat()}: {enqueued} enqueued, {sent}"
+    return f"tick at {at.isoformat()}: {enqueued} enqueued, {sent}"
 
 
 class Jobs:
@@ -51,7 +56,11 @@ class Jobs:
                 log.debug("standing by: another process runs tick")
                 return
             now = self.rt.now()
-            log.info("tick at %s: %s enqueued", now.isoformat(), tick(self.rt.db, now))
+            log.info(
+                "tick at %s: %s enqueued",
+                now.isoformat(),
+                tick(self.rt.db, now, self.rt.settings.admin_user_ids),
+            )
         except Exception:
             log.exception("tick failed; the next one picks up where it stopped")
         self.send()

@@ -13,6 +13,9 @@ in flight, and records what happened, so each message goes out once.
   they wait until that one is sent, and only the newest update of a message is
   sent (older ones are marked superseded).
 
+"Now" is always `clock()`, the runtime's clock (no default): a pass run for an
+instant (`coachbot tick --at`) sends what is due at that instant.
+
 The Web API client has no slack_sdk retry handlers: those sleep inside the call
 and would let another thread call the method inside its Retry-After window.
 """
@@ -38,7 +41,6 @@ from sqlalchemy import and_, or_, select, update
 from bot.db import Database
 from bot.notify.outbox import UPDATE_MESSAGE
 from models import OutboxMessage, OutboxStatus
-from models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,7 @@ class OutboxSender:
         self,
         db: Database,
         client: WebClient,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime],
         max_in_flight: int = 4,
         worker_id: str | None = None,
         *,
@@ -174,17 +176,17 @@ class OutboxSender:
         pick = select(OutboxMessage.id).where(claimable)
         if waiting := self.blocked_methods(now):
             pick = pick.where(OutboxMessage.method.not_in(waiting))
-        with self.db.transaction() as session:
+        with self.db.transaction() as tx:
             # A read-only look first: an idle sender (the usual case) takes no write lock.
-            if session.scalar(pick.limit(1)) is None:
+            if tx.scalar(pick.limit(1)) is None:
                 return []
         pick = pick.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(self.batch_size)
         if not self.db.is_sqlite:
             pick = pick.with_for_update(skip_locked=True)
-        with self.db.transaction() as session:
+        with self.db.transaction() as tx:
             # `claimable` again in the UPDATE: a row another sender claimed since
             # the sub-select read it is not taken twice.
-            rows = session.execute(
+            rows = tx.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id.in_(pick.scalar_subquery()), claimable)
                 .values(status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=token)
@@ -286,8 +288,8 @@ class OutboxSender:
         with self._lock:
             if self._windows.get(method, until) <= until:
                 self._windows[method] = until
-        with self.db.transaction() as session:
-            session.execute(
+        with self.db.transaction() as tx:
+            tx.execute(
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.method == method,
@@ -309,8 +311,8 @@ class OutboxSender:
 
     def _finish(self, row: Claimed, **values: Any) -> None:
         """Records the outcome, unless the lease ran out and another sender took the row."""
-        with self.db.transaction() as session:
-            changed = session.execute(
+        with self.db.transaction() as tx:
+            changed = tx.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == row.token)
                 .values(**values)
@@ -326,10 +328,10 @@ class OutboxSender:
         that must wait, are superseded or cannot be sent are settled here.
         Returns the rows ready to send and the outcomes of the settled ones."""
         original_keys = sorted({str(row.payload.get("original_key")) for row in updates})
-        with self.db.transaction() as session:
+        with self.db.transaction() as tx:
             originals = {
                 o.dedupe_key: (o.status, o.result_channel, o.result_ts)
-                for o in session.execute(
+                for o in tx.execute(
                     select(
                         OutboxMessage.dedupe_key,
                         OutboxMessage.status,
@@ -339,7 +341,7 @@ class OutboxSender:
                 )
             }
             newest: dict[str, int] = {}
-            for row_id, key in session.execute(
+            for row_id, key in tx.execute(
                 select(OutboxMessage.id, OutboxMessage.payload["original_key"].as_string()).where(
                     OutboxMessage.method == UPDATE_MESSAGE,
                     OutboxMessage.status != OutboxStatus.FAILED,

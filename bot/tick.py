@@ -2,37 +2,43 @@
 
 A pure function of the database and the instant: run it any number of times,
 for any instant, and each message is still enqueued once (dedupe keys, and the
-per-session "enqueued" marks that also keep the due queries small).
+per-session "enqueued" marks that also keep the due queries small). Services
+find what is due; bot.notify writes the rows, in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.db import Database
-from bot.services import experiments, reminders, sessions, themes, welcome
-from bot.services.reminder_messages import end_messages, prep_messages
+from bot.notify import digest as notify_digest
+from bot.notify import experiments as notify_experiments
+from bot.notify import reminders as notify_reminders
+from bot.services import reminders, sessions, themes, welcome
 
 
-def tick(db: Database, now: datetime) -> int:
-    """Returns how many outbox rows this pass created."""
-    with db.transaction() as session:
-        sessions.schedule_upcoming(session, now)
-        due = reminders.find_due(session, now)
+def tick(db: Database, now: datetime, admin_user_ids: Iterable[str] = ()) -> int:
+    """Returns how many outbox rows this pass created. `admin_user_ids` are the
+    configured program admins (asked for a digest channel when none is set)."""
+    with db.transaction() as tx:
+        sessions.schedule_upcoming(tx, now)
+        due = reminders.find_due(tx, now)
         consent_owed = welcome.consent_reminder_due(
-            session, [m for item in due.preps for m in item.attendees]
+            tx, [m for item in due.preps for m in item.attendees]
         )
         questions = themes.brief_questions_for(
-            session, [item.pod_session for item in due.preps if item.coach is not None]
+            tx, [item.pod_session for item in due.preps if item.coach is not None]
         )
-        messages = [m for item in due.preps for m in prep_messages(item, consent_owed, questions)]
-        messages += [m for item in due.ends for m in end_messages(item)]
-        created = reminders.enqueue_all(session, messages, now)
+        created = notify_reminders.enqueue_due(tx, due, consent_owed, questions, now)
         reminders.mark_enqueued(
-            session,
+            tx,
             [item.pod_session.id for item in due.preps],
             [item.pod_session.id for item in due.ends],
             now,
         )
-        created += experiments.enqueue_due_nudges(session, now)
+        created += notify_experiments.enqueue_due_nudges(tx, now)
+    # The weekly digest in its own transaction: the sessions' rhythm never waits on it.
+    with db.transaction() as tx:
+        created += notify_digest.enqueue_due_digests(tx, now, admin_user_ids)
     return created

@@ -20,17 +20,19 @@ from handlers import (
     events,
     experiments,
     home,
+    kudos,
     playbook,
     pods,
     prompts,
     reflection,
-    shortcuts,
+    stats,
     welcome,
 )
 
 SURFACES: list[ModuleType] = [pods, availability]
-SURFACES += [checkin, reflection, experiments, home, shortcuts]
+SURFACES += [checkin, reflection, experiments, home]
 SURFACES += [welcome, prompts, playbook, admin]
+SURFACES += [kudos, stats]
 
 
 def register_all(app: App, rt: Runtime) -> None:

@@ -1,47 +1,33 @@
-"""/coach skip, /coach pause until YYYY-MM-DD, /coach resume, /coach next, and
-/coach pod cancel NAME [YYYY-MM-DD] (program admins)."""
+"""/coach skip, /coach pause until YYYY-MM-DD, /coach resume and /coach next.
+(A program admin cancelling a pod's session is a `/coach pod` verb: handlers.pods.)"""
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from typing import Any
-
 from slack_bolt import App
+from sqlalchemy.orm import Session
 
 from bot import directory
 from bot.runtime import Runtime
-from bot.services import availability, pods
+from bot.services import availability
 from bot.services import members as members_service
+from bot.services.refusals import Refusal
 from bot.ui import availability as ui
 from bot.ui import help as help_ui
-from bot.ui.pods import unknown_pod_problem
-from handlers.commands import CommandContext
-
-DATE_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-LOOKS_LIKE_DATE = re.compile(r"^\d[\d\-/.]*\d$")
+from handlers.toolkit import CommandContext
+from models import Member
+from models.forms import parse_iso_date
 
 
-def parse_date(word: str) -> date | None:
-    """A YYYY-MM-DD date, or None when the word is not one."""
-    if not DATE_SHAPE.match(word):
-        return None
-    year, month, day = (int(part) for part in word.split("-"))
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _tz(rt: Runtime, team_id: str, user_id: str) -> str:
-    """Refreshes the person's profile (timezone) from Slack when it is stale."""
-    member = directory.refresh_member(rt, team_id, user_id)
+def _refresh_tz(ctx: CommandContext) -> str:
+    """The person's timezone, refreshed from Slack when stale (commands are acked)."""
+    cmd = ctx.command
+    member = directory.refresh_member(ctx.rt, cmd.team_id, cmd.user_id)
     return member.tz if member is not None else "UTC"
 
 
-def _me(session: Any, ctx: CommandContext) -> Any:
+def _me(tx: Session, ctx: CommandContext) -> Member:
     cmd = ctx.command
-    return members_service.get_or_create(session, cmd.team_id, cmd.user_id, ctx.rt.now())
+    return members_service.get_or_create(tx, cmd.team_id, cmd.user_id, ctx.rt.now())
 
 
 def _no_arguments(ctx: CommandContext, subcommand: str) -> bool:
@@ -53,28 +39,22 @@ def _no_arguments(ctx: CommandContext, subcommand: str) -> bool:
     return True
 
 
-# --------------------------------------------------------------------------- skip
-
-
 def handle_skip(ctx: CommandContext) -> None:
     if not _no_arguments(ctx, "skip"):
         return
-    cmd = ctx.command
-    tz = _tz(ctx.rt, cmd.team_id, cmd.user_id)
+    tz = _refresh_tz(ctx)
     try:
-        with ctx.rt.db.transaction() as session:
-            info = availability.skip_next(session, _me(session, ctx), ctx.rt.now())
-    except availability.NoUpcomingSession:
-        ctx.reply(ui.no_upcoming_message())
-    except availability.AlreadySkipping as error:
-        ctx.reply(ui.already_skipping_message(error.info, tz))
-    except availability.PausedThen as error:
-        ctx.reply(ui.paused_then_message(error.info, tz, error.until))
+        with ctx.rt.db.transaction() as tx:
+            info = availability.skip_next(tx, _me(tx, ctx), ctx.rt.now())
+    # These two name the session on the reader's wall clock, which only ui formats.
+    except availability.AlreadySkipping as refusal:
+        ctx.reply(ui.already_skipping_message(refusal.info, tz))
+    except availability.PausedThen as refusal:
+        ctx.reply(ui.paused_then_message(refusal.info, tz, refusal.until))
+    except availability.NoUpcomingSession as refusal:
+        ctx.refuse(refusal)
     else:
-        ctx.reply(ui.skipped_message(info, tz, cmd.user_id))
-
-
-# --------------------------------------------------------------------------- pause / resume
+        ctx.reply(ui.skipped_message(info, tz, ctx.command.user_id))
 
 
 def handle_pause(ctx: CommandContext) -> None:
@@ -83,22 +63,21 @@ def handle_pause(ctx: CommandContext) -> None:
         words = words[1:]
     if len(words) != 1:
         ctx.reply(
-            ui.pause_usage_message("Tell me until when, like `/coach pause until 2026-04-30`.")
+            help_ui.usage_message(
+                "pause", "Tell me until when, like `/coach pause until 2026-04-30`."
+            )
         )
         return
-    until = parse_date(words[0])
+    until = parse_iso_date(words[0])
     if until is None:
-        ctx.reply(ui.pause_usage_message(ui.bad_date_problem(words[0])))
+        ctx.reply(help_ui.usage_message("pause", ui.bad_date_problem(words[0])))
         return
-    cmd = ctx.command
-    _tz(ctx.rt, cmd.team_id, cmd.user_id)
+    _refresh_tz(ctx)
     try:
-        with ctx.rt.db.transaction() as session:
-            result = availability.pause_until(session, _me(session, ctx), until, ctx.rt.now())
-    except availability.PauseNotInFuture as error:
-        ctx.reply(ui.pause_usage_message(ui.pause_not_in_future_problem(error.day, error.today)))
-    except availability.PauseTooFar as error:
-        ctx.reply(ui.pause_usage_message(ui.pause_too_far_problem(error.day, error.latest)))
+        with ctx.rt.db.transaction() as tx:
+            result = availability.pause_until(tx, _me(tx, ctx), until, ctx.rt.now())
+    except Refusal as refusal:
+        ctx.refuse(refusal)
     else:
         ctx.reply(ui.paused_message(result))
 
@@ -106,63 +85,23 @@ def handle_pause(ctx: CommandContext) -> None:
 def handle_resume(ctx: CommandContext) -> None:
     if not _no_arguments(ctx, "resume"):
         return
-    cmd = ctx.command
-    _tz(ctx.rt, cmd.team_id, cmd.user_id)
+    _refresh_tz(ctx)
     try:
-        with ctx.rt.db.transaction() as session:
-            availability.resume(session, _me(session, ctx), ctx.rt.now())
-    except availability.NotPaused:
-        ctx.reply(ui.not_paused_message())
+        with ctx.rt.db.transaction() as tx:
+            availability.resume(tx, _me(tx, ctx), ctx.rt.now())
+    except Refusal as refusal:
+        ctx.refuse(refusal)
     else:
         ctx.reply(ui.resumed_message())
-
-
-# --------------------------------------------------------------------------- next
 
 
 def handle_next(ctx: CommandContext) -> None:
     if not _no_arguments(ctx, "next"):
         return
-    cmd = ctx.command
-    _tz(ctx.rt, cmd.team_id, cmd.user_id)
-    with ctx.rt.db.transaction() as session:
-        mine = availability.my_next(session, _me(session, ctx), ctx.rt.now())
+    _refresh_tz(ctx)
+    with ctx.rt.db.transaction() as tx:
+        mine = availability.my_next(tx, _me(tx, ctx), ctx.rt.now())
     ctx.reply(ui.my_next_message(mine))
-
-
-# --------------------------------------------------------------------------- cancel
-
-
-def pod_cancel(ctx: CommandContext, rest: str) -> None:
-    """`/coach pod cancel NAME [YYYY-MM-DD]`, routed here by handlers.pods."""
-    words = rest.split()
-    on: date | None = None
-    if words and LOOKS_LIKE_DATE.match(words[-1]):
-        on = parse_date(words[-1])
-        if on is None:
-            ctx.reply(ui.cancel_usage_message(ui.bad_date_problem(words[-1])))
-            return
-        words = words[:-1]
-    name = " ".join(words).strip("\"'“”‘’").strip()
-    if not name:
-        ctx.reply(ui.cancel_usage_message("Name the pod whose session to cancel."))
-        return
-    cmd = ctx.command
-    if not directory.is_program_admin(ctx.rt, cmd.team_id, cmd.user_id):
-        ctx.reply(ui.cancel_not_admin_message())
-        return
-    tz = _tz(ctx.rt, cmd.team_id, cmd.user_id)
-    reason = "Cancelled by a program admin."
-    try:
-        with ctx.rt.db.transaction() as session:
-            pod = pods.require_by_name(session, cmd.team_id, name)
-            result = availability.cancel_pod_session(session, pod, on, ctx.rt.now(), reason)
-    except pods.UnknownPod as error:
-        ctx.reply(ui.cancel_usage_message(unknown_pod_problem(error.name, error.suggestions)))
-    except availability.NoSessionToCancel as error:
-        ctx.reply(ui.no_session_to_cancel_message(error.pod_name, error.on, error.upcoming, tz))
-    else:
-        ctx.reply(ui.cancelled_message(result, tz))
 
 
 COMMANDS = {

@@ -1,5 +1,6 @@
-"""Check-in: `/coach checkin`, the "Set my intent" button, the pod picker, the
-scenario prompts, the submission; and "We met" on the prep message.
+"""Check-in: `/coach checkin`, the "Set my intent" button, the App Home's "Check
+in", the pod picker, the scenario prompts, the submission; and "We met" on the
+prep message.
 
 Every modal opens right after ack, from what the database already knows; the
 slow part (refreshing the person's profile from users.info) comes after.
@@ -17,64 +18,60 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 
+from bot import ids
+from bot.notify import prep_updates as prep_notify
 from bot.runtime import Runtime
-from bot.services import checkins, themes
-from bot.services.checkins import CheckInDraft, Refusal
+from bot.services import checkins
+from bot.services.refusals import Refusal
+from bot.ui import answers
 from bot.ui import checkin as ui
-from handlers.commands import CommandContext
-from handlers.home import publish_home
-from handlers.interactions import (
+from handlers.toolkit import (
     Answer,
+    CommandContext,
+    ModalMetadata,
+    Sender,
     answerer,
-    first_action,
-    int_value,
+    as_int,
     open_modal,
     pressed_id,
+    pressed_value,
+    publish_home,
+    read_form,
     refresh_profile_quietly,
-    team_of,
+    refusal_message,
+    refuse,
+    sender_of,
+    submit,
     update_modal,
-    user_of,
-    view_fields,
 )
+from models.session_views import CheckInDraft
 
 logger = logging.getLogger(__name__)
 
-WE_MET_ACTION = "session_we_met"
+TITLE = "Check in"
+OUT_OF_DATE = "This form is out of date. Close it and run `/coach checkin` again."
 
 
-# --------------------------------------------------------------------- building the form
-
-
-def _content() -> Any:
-    try:
-        from bot.content import get_content
-
-        return get_content()
-    except Exception:  # the form works without prompts
-        logger.warning("content unavailable for the check-in prompts", exc_info=True)
-        return None
+class CheckInMetadata(ModalMetadata):
+    session_id: int
 
 
 def checkin_view(draft: CheckInDraft, scenario_key: str | None = None) -> dict[str, Any]:
-    content = _content()
-    scenarios = list(content.scenarios) if content is not None else []
-    key = scenario_key if scenario_key is not None else draft.scenario_key
-    scenario = next((s for s in scenarios if s.key == key), None)
-    theme = themes.theme_title(draft.target.theme_key) if draft.target.theme_key else None
-    return ui.checkin_modal(draft, scenarios=scenarios, scenario=scenario, theme_title=theme)
+    metadata = CheckInMetadata(session_id=draft.target.session_id).dumps()
+    return ui.checkin_modal(
+        draft, metadata, scenarios=checkins.scenarios(), scenario_key=scenario_key
+    )
 
 
-def _draft(rt: Runtime, team_id: str, user_id: str, session_id: int) -> CheckInDraft:
-    with rt.db.transaction() as session:
-        return checkins.draft_for(session, team_id, user_id, session_id, rt.now())
+def _draft(rt: Runtime, sender: Sender, session_id: int) -> CheckInDraft:
+    with rt.db.transaction() as tx:
+        return checkins.draft_for(tx, sender.team_id, sender.user_id, session_id, rt.now())
 
 
 def open_checkin(
     rt: Runtime,
     client: WebClient,
-    *,
-    team_id: str,
-    user_id: str,
+    sender: Sender,
     trigger_id: str | None,
     session_id: int | None,
     answer: Answer,
@@ -82,43 +79,39 @@ def open_checkin(
     """Open the check-in for a session (the button's), or for my next session
     (a pod picker first when I am in several pods)."""
     draft: CheckInDraft | None = None
-    choices: list[checkins.SessionInfo] = []
-    tz = "UTC"
+    choices: checkins.CheckInChoices | None = None
     try:
-        with rt.db.transaction() as session:
+        with rt.db.transaction() as tx:
             if session_id is None:
-                choices = checkins.checkin_choices(session, team_id, user_id, rt.now())
-                member = checkins.find_member(session, team_id, user_id)
-                tz = member.tz if member is not None else "UTC"
-                if len(choices) == 1:
-                    session_id = choices[0].session_id
+                choices = checkins.checkin_choices(tx, sender.team_id, sender.user_id, rt.now())
+                if len(choices.sessions) == 1:
+                    session_id = choices.sessions[0].session_id
             if session_id is not None:
-                draft = checkins.draft_for(session, team_id, user_id, session_id, rt.now())
+                draft = checkins.draft_for(tx, sender.team_id, sender.user_id, session_id, rt.now())
     except Refusal as refusal:
-        answer(str(refusal))
+        refuse(answer, refusal)
         return
-    view = checkin_view(draft) if draft is not None else ui.picker_modal(choices, tz)
+    if draft is not None:
+        view = checkin_view(draft)
+    else:
+        assert choices is not None
+        view = ui.picker_modal(choices.sessions, choices.tz)
     opened = open_modal(client, trigger_id, view)
     if opened is None:
         answer("Slack didn't let me open the check-in in time. Please try again.")
         return
-    refresh_profile_quietly(rt, team_id, user_id)
+    refresh_profile_quietly(rt, sender)
     if draft is not None:
-        _follow_timezone_change(rt, client, opened, draft, team_id, user_id)
+        _follow_timezone_change(rt, client, opened, draft, sender)
 
 
 def _follow_timezone_change(
-    rt: Runtime,
-    client: WebClient,
-    opened: dict[str, Any],
-    draft: CheckInDraft,
-    team_id: str,
-    user_id: str,
+    rt: Runtime, client: WebClient, opened: dict[str, Any], draft: CheckInDraft, sender: Sender
 ) -> None:
     """When the profile refresh found another timezone, redraw the form so its
     times and default due date are in the person's own timezone."""
     try:
-        fresh = _draft(rt, team_id, user_id, draft.target.session_id)
+        fresh = _draft(rt, sender, draft.target.session_id)
     except Refusal:
         return
     if fresh.member_tz != draft.member_tz:
@@ -127,7 +120,7 @@ def _follow_timezone_change(
 
 def _typed_draft(draft: CheckInDraft, view: dict[str, Any]) -> CheckInDraft:
     """The draft with what the person has typed so far, so a redraw keeps it."""
-    fields = view_fields(view)
+    fields = read_form(view)
     changes: dict[str, Any] = {}
     for name in ("intent", "exploration", "experiment"):
         if isinstance(fields.get(name), str):
@@ -140,6 +133,46 @@ def _typed_draft(draft: CheckInDraft, view: dict[str, Any]) -> CheckInDraft:
     return replace(draft, **changes)
 
 
+def _redraw(
+    rt: Runtime,
+    client: WebClient,
+    body: dict[str, Any],
+    session_id: int,
+    *,
+    keep_typed: bool,
+    scenario_key: str | None = None,
+) -> None:
+    """Show the check-in of `session_id` in the open modal (the picker's choice,
+    or the same form with another scenario's prompts and what was typed kept)."""
+    view = body.get("view") or {}
+    try:
+        draft = _draft(rt, sender_of(body), session_id)
+    except Refusal as refusal:
+        update_modal(client, view, answers.info_modal(TITLE, refusal_message(refusal)))
+        return
+    if keep_typed:
+        draft = _typed_draft(draft, view)
+    update_modal(client, view, checkin_view(draft, scenario_key=scenario_key))
+
+
+def _save(rt: Runtime, sender: Sender, session_id: int, fields: dict[str, Any]) -> None:
+    """One transaction; a unique-constraint race (two submits at once) is
+    retried once and then finds the first one's row to edit."""
+    for attempt in range(2):
+        try:
+            with rt.db.transaction() as tx:
+                now = rt.now()
+                saved = checkins.submit_checkin(
+                    tx, sender.team_id, sender.user_id, session_id, fields, now
+                )
+                prep_notify.enqueue_updates(tx, saved.prep_refresh, now)
+                return
+        except IntegrityError:
+            if attempt == 1:
+                raise
+            logger.info("check-in race for %s in session %s; retrying", sender.user_id, session_id)
+
+
 # --------------------------------------------------------------------- listeners
 
 
@@ -148,127 +181,76 @@ def checkin_command(ctx: CommandContext) -> None:
     if cmd.args:
         ctx.reply("`/coach checkin` takes no arguments: it opens the form for your next session.")
         return
-    open_checkin(
-        ctx.rt,
-        ctx.client,
-        team_id=cmd.team_id,
-        user_id=cmd.user_id,
-        trigger_id=cmd.trigger_id,
-        session_id=None,
-        answer=lambda text: ctx.reply(text),
-    )
+    open_checkin(ctx.rt, ctx.client, cmd.sender, cmd.trigger_id, None, ctx.reply)
 
 
 COMMANDS = {"checkin": checkin_command}
 
 
 def register(app: App, rt: Runtime) -> None:
-    @app.action(ui.OPEN_ACTION)
+    @app.action(ids.CHECKIN_OPEN_ACTION)
     def set_my_intent(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        answer = answerer(body, client, respond, "Check in")
+        answer = answerer(body, client, respond, TITLE)
         session_id = pressed_id(body, answer, "`/coach checkin` opens your check-in.")
         if session_id is None:
             return
-        open_checkin(
-            rt,
-            client,
-            team_id=team_of(body),
-            user_id=user_of(body),
-            trigger_id=body.get("trigger_id"),
-            session_id=session_id,
-            answer=answer,
-        )
+        open_checkin(rt, client, sender_of(body), body.get("trigger_id"), session_id, answer)
 
-    @app.action(ui.PICK_ACTION)
+    @app.action(ids.HOME_CHECKIN_ACTION)
+    def home_checkin(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        answer = answerer(body, client, None, TITLE)
+        open_checkin(rt, client, sender_of(body), body.get("trigger_id"), None, answer)
+
+    @app.action(ids.CHECKIN_PICK_ACTION)
     def picked(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        view = body.get("view") or {}
-        chosen = (first_action(body).get("selected_option") or {}).get("value")
-        session_id = int_value(chosen)
-        if session_id is None:
-            return
-        try:
-            draft = _draft(rt, team_of(body), user_of(body), session_id)
-        except Refusal as refusal:
-            update_modal(client, view, ui.info_modal("Check in", str(refusal)))
-            return
-        update_modal(client, view, checkin_view(draft))
+        session_id = as_int(pressed_value(body))
+        if session_id is not None:
+            _redraw(rt, client, body, session_id, keep_typed=False)
 
-    @app.action(ui.SCENARIO_ACTION)
+    @app.action(ids.CHECKIN_SCENARIO_ACTION)
     def scenario_chosen(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        view = body.get("view") or {}
-        session_id = int_value(ui.read_metadata(view).get("s"))
-        key = (first_action(body).get("selected_option") or {}).get("value")
-        if session_id is None:
-            return
-        try:
-            draft = _draft(rt, team_of(body), user_of(body), session_id)
-        except Refusal as refusal:
-            update_modal(client, view, ui.info_modal("Check in", str(refusal)))
-            return
-        update_modal(client, view, checkin_view(_typed_draft(draft, view), scenario_key=key))
+        metadata = CheckInMetadata.of(body.get("view") or {})
+        if metadata is not None:
+            _redraw(
+                rt,
+                client,
+                body,
+                metadata.session_id,
+                keep_typed=True,
+                scenario_key=pressed_value(body),
+            )
 
-    @app.view(ui.CALLBACK)
+    @app.view(ids.CHECKIN_CALLBACK)
     def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = team_of(body), user_of(body)
+        sender = sender_of(body)
         view = body.get("view") or {}
-        session_id = int_value(ui.read_metadata(view).get("s"))
-        if session_id is None:
-            ack(
-                response_action="errors",
-                errors={
-                    "intent": "This form is out of date. Close it and run `/coach checkin` again."
-                },
-            )
+        metadata = CheckInMetadata.of(view)
+        if metadata is None:
+            ack(response_action="errors", errors={"intent": OUT_OF_DATE})
             return
-        fields = view_fields(view)
-        try:
-            outcome = _submit(rt, team_id, user_id, session_id, fields)
-        except Refusal as refusal:
-            ack(
-                response_action="errors",
-                errors={"intent": f"{refusal} Nothing was saved."},
-            )
-            return
-        if outcome.errors:
-            ack(response_action="errors", errors=outcome.errors)
-            return
-        ack()
-        publish_home(rt, client, team_id, user_id)
+        fields = read_form(view)
+        saved, _ = submit(
+            ack, lambda: _save(rt, sender, metadata.session_id, fields), error_field="intent"
+        )
+        if saved:
+            publish_home(rt, client, sender)
 
-    @app.action(WE_MET_ACTION)
+    @app.action(ids.WE_MET_ACTION)
     def we_met(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "We met")
         session_id = pressed_id(body, answer)
         if session_id is None:
             return
+        sender = sender_of(body)
         try:
-            with rt.db.transaction() as session:
-                result = checkins.mark_we_met(
-                    session, team_of(body), user_of(body), session_id, rt.now()
-                )
+            with rt.db.transaction() as tx:
+                met = checkins.mark_we_met(tx, sender.team_id, sender.user_id, session_id, rt.now())
         except Refusal as refusal:
-            answer(str(refusal))
+            refuse(answer, refusal)
             return
-        answer(result)
-
-
-def _submit(
-    rt: Runtime, team_id: str, user_id: str, session_id: int, fields: dict[str, Any]
-) -> checkins.CheckInOutcome:
-    """One transaction; a unique-constraint race (two submits at once) is
-    retried once and then finds the first one's row to edit."""
-    for attempt in range(2):
-        try:
-            with rt.db.transaction() as session:
-                return checkins.submit_checkin(
-                    session, team_id, user_id, session_id, fields, rt.now()
-                )
-        except IntegrityError:
-            if attempt == 1:
-                raise
-            logger.info("check-in race for %s in session %s; retrying", user_id, session_id)
-    raise AssertionError("unreachable")  # pragma: no cover
+        answer(ui.we_met_text(met.pod_name, met.already))

@@ -9,12 +9,9 @@ from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
 from bot.runtime import Runtime
+from handlers.toolkit import SORRY
 
 logger = logging.getLogger(__name__)
-
-SORRY = (
-    "Sorry, something went wrong on our side and nothing was saved. Please try again in a moment."
-)
 
 
 def register(app: App, rt: Runtime) -> None:

@@ -17,9 +17,9 @@ def register(app: App, rt: Runtime) -> None:
         body: dict[str, Any], next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
-            with rt.db.transaction() as session:
+            with rt.db.transaction() as tx:
                 first_time = receipts.record_event(
-                    session, body.get("api_app_id", ""), body["event_id"], rt.now()
+                    tx, body.get("api_app_id", ""), body["event_id"], rt.now()
                 )
             if not first_time:
                 return BoltResponse(status=200, body="")

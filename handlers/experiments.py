@@ -10,55 +10,59 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot import ids
 from bot.runtime import Runtime
 from bot.services import experiments
-from bot.services.checkins import Refusal
+from bot.services.refusals import Refusal
 from bot.ui import experiments as ui
-from bot.ui.checkin import read_metadata
-from handlers.commands import CommandContext
-from handlers.home import publish_home
-from handlers.interactions import (
+from handlers.toolkit import (
+    CommandContext,
+    ModalMetadata,
+    Sender,
     answerer,
-    first_action,
-    int_value,
     open_modal,
+    pressed_action,
     pressed_id,
-    team_of,
-    user_of,
-    view_fields,
+    publish_home,
+    read_form,
+    refuse,
+    sender_of,
+    submit,
 )
+from models.session_views import DROP, NOT_YET, TRIED, Resolution
 
 logger = logging.getLogger(__name__)
 
+WHERE_TO_GO = "`/coach experiments` lists yours."
 CHOICE_BY_ACTION = {
-    ui.TRIED_ACTION: experiments.TRIED,
-    ui.NOT_YET_ACTION: experiments.NOT_YET,
-    ui.DROP_ACTION: experiments.DROP,
+    ids.EXPERIMENT_TRIED_ACTION: TRIED,
+    ids.EXPERIMENT_NOT_YET_ACTION: NOT_YET,
+    ids.EXPERIMENT_DROP_ACTION: DROP,
 }
 
 
-def list_for(rt: Runtime, team_id: str, user_id: str, notice: str | None = None) -> dict:
-    with rt.db.transaction() as session:
-        shown, total = experiments.open_for_user(session, team_id, user_id)
-    return ui.list_message(shown, total, notice)
+class ExperimentNoteMetadata(ModalMetadata):
+    experiment_id: int
+
+
+def list_for(rt: Runtime, sender: Sender, notice: str | None = None) -> dict[str, Any]:
+    with rt.db.transaction() as tx:
+        listing = experiments.open_for_user(tx, sender.team_id, sender.user_id)
+    return ui.list_message(listing, notice)
 
 
 def experiments_command(ctx: CommandContext) -> None:
-    cmd = ctx.command
-    if cmd.args:
+    if ctx.command.args:
         ctx.reply("`/coach experiments` takes no arguments: it lists your open experiments.")
         return
-    ctx.reply(list_for(ctx.rt, cmd.team_id, cmd.user_id))
+    ctx.reply(list_for(ctx.rt, ctx.command.sender))
 
 
 COMMANDS = {"experiments": experiments_command}
 
 
 def _show_resolution(
-    rt: Runtime,
-    body: dict[str, Any],
-    respond: Respond,
-    resolution: experiments.Resolution,
+    rt: Runtime, body: dict[str, Any], respond: Respond, resolution: Resolution
 ) -> bool:
     """Swap the pressed buttons for the answer on the message they were on.
     False when there is no message to change (App Home, or a lost response_url)."""
@@ -70,16 +74,14 @@ def _show_resolution(
         if message is not None and not container.get("is_ephemeral"):
             blocks = ui.replace_in_message(
                 message.get("blocks") or [],
-                first_action(body).get("block_id"),
+                pressed_action(body).get("block_id"),
                 ui.resolution_blocks(resolution),
             )
             if blocks is not None:
                 respond(replace_original=True, text=message.get("text") or " ", blocks=blocks)
                 return True
         if container.get("is_ephemeral"):
-            listing = list_for(
-                rt, team_of(body), user_of(body), notice=ui.resolution_text(resolution)
-            )
+            listing = list_for(rt, sender_of(body), notice=ui.resolution_text(resolution))
             respond(replace_original=True, **listing)
             return True
         respond(
@@ -96,66 +98,64 @@ def _show_resolution(
 def register(app: App, rt: Runtime) -> None:
     def pressed(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
-        action = first_action(body)
-        choice = CHOICE_BY_ACTION[action.get("action_id", "")]
+        choice = CHOICE_BY_ACTION[pressed_action(body).get("action_id", "")]
         answer = answerer(body, client, respond, "Experiment")
-        experiment_id = int_value(action.get("value"))
-        team_id, user_id = team_of(body), user_of(body)
+        experiment_id = pressed_id(body, answer, WHERE_TO_GO)
         if experiment_id is None:
-            answer("That button is out of date. `/coach experiments` lists yours.")
             return
+        sender = sender_of(body)
         try:
-            with rt.db.transaction() as session:
+            with rt.db.transaction() as tx:
                 resolution = experiments.resolve(
-                    session, team_id, user_id, experiment_id, choice, rt.now()
+                    tx, sender.team_id, sender.user_id, experiment_id, choice, rt.now()
                 )
         except Refusal as refusal:
-            answer(str(refusal))
+            refuse(answer, refusal)
             return
         in_home = (body.get("container") or {}).get("type") == "view"
         if not in_home:
             _show_resolution(rt, body, respond, resolution)
-        publish_home(rt, client, team_id, user_id)
+        publish_home(rt, client, sender)
 
     for action_id in CHOICE_BY_ACTION:
         app.action(action_id)(pressed)
 
-    @app.action(ui.ADD_NOTE_ACTION)
+    @app.action(ids.EXPERIMENT_ADD_NOTE_ACTION)
     def add_note(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "Experiment")
-        experiment_id = pressed_id(body, answer, "`/coach experiments` lists yours.")
+        experiment_id = pressed_id(body, answer, WHERE_TO_GO)
         if experiment_id is None:
             return
+        sender = sender_of(body)
         try:
-            with rt.db.transaction() as session:
+            with rt.db.transaction() as tx:
                 experiment = experiments.note_target(
-                    session, team_of(body), user_of(body), experiment_id
+                    tx, sender.team_id, sender.user_id, experiment_id
                 )
         except Refusal as refusal:
-            answer(str(refusal))
+            refuse(answer, refusal)
             return
-        if open_modal(client, body.get("trigger_id"), ui.note_modal(experiment)) is None:
+        metadata = ExperimentNoteMetadata(experiment_id=experiment.id).dumps()
+        if open_modal(client, body.get("trigger_id"), ui.note_modal(experiment, metadata)) is None:
             answer("Slack didn't let me open the note in time. Please press the button again.")
 
-    @app.view(ui.NOTE_CALLBACK)
+    @app.view(ids.EXPERIMENT_NOTE_CALLBACK)
     def note_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = team_of(body), user_of(body)
+        sender = sender_of(body)
         view = body.get("view") or {}
-        experiment_id = int_value(read_metadata(view).get("e"))
-        if experiment_id is None:
+        metadata = ExperimentNoteMetadata.of(view)
+        if metadata is None:
             ack(response_action="errors", errors={"note": "This form is out of date."})
             return
-        try:
-            with rt.db.transaction() as session:
-                outcome = experiments.save_note(
-                    session, team_id, user_id, experiment_id, view_fields(view), rt.now()
+        fields = read_form(view)
+
+        def save() -> None:
+            with rt.db.transaction() as tx:
+                experiments.save_note(
+                    tx, sender.team_id, sender.user_id, metadata.experiment_id, fields, rt.now()
                 )
-        except Refusal as refusal:
-            ack(response_action="errors", errors={"note": f"{refusal} Nothing was saved."})
-            return
-        if outcome.errors:
-            ack(response_action="errors", errors=outcome.errors)
-            return
-        ack()
-        publish_home(rt, client, team_id, user_id)
+
+        saved, _ = submit(ack, save, error_field="note")
+        if saved:
+            publish_home(rt, client, sender)

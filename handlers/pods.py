@@ -1,36 +1,66 @@
-"""/coach pod …: create, edit, list, join, leave (and cancel, in handlers.availability);
-the pod modal's submission and the Join button.
+"""/coach pod …: create, edit, list, join, leave, and cancel (a session, program
+admins); the pod modal's submission and the Join button.
 
-Thin: parse, ask Slack what only Slack knows (profiles, a group DM), call the
-pods service in one transaction, answer with the ui builders.
+The pod form acks at once (after the checks the database can make) and asks
+Slack afterwards, through bot.services.pod_setup: the person sees "working…",
+then the form again with its problems or the confirmation.
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
-from bot import directory
+from bot import directory, ids
+from bot.directory import SlackWebDirectory
+from bot.notify import pods as notify_pods
+from bot.notify import sessions as notify_sessions
 from bot.runtime import Runtime
+from bot.services import availability, pod_setup, pods
 from bot.services import members as members_service
-from bot.services import pods
+from bot.services.refusals import FormProblems, Refusal
+from bot.ui import answers
+from bot.ui import availability as availability_ui
 from bot.ui import help as help_ui
 from bot.ui import pods as ui
-from handlers import availability as availability_handlers
-from handlers.commands import CommandContext
-from models import Member
-from models.forms import PodForm, normalize_pod_name, parse_pod_form
+from handlers.toolkit import (
+    SORRY,
+    Answer,
+    CommandContext,
+    ModalMetadata,
+    Sender,
+    answerer,
+    is_program_admin,
+    open_modal,
+    pressed_id,
+    read_form,
+    refuse,
+    sender_of,
+    submit_slowly,
+    update_modal,
+)
+from models.forms import parse_iso_date
+from models.pod_views import PodFormValues, PodSaved
 
 logger = logging.getLogger(__name__)
 
-PROFILE_FETCH_THREADS = 6
+LOOKS_LIKE_DATE = re.compile(r"^\d[\d\-/.]*\d$")
+CANCEL_REASON = "Cancelled by a program admin."
+FORM_NOT_OPENED = "Slack didn't let me open the form in time. Please run the command again."
+
+
+class PodFormMetadata(ModalMetadata):
+    """Which pod the form edits (none: a new one), and where the command was typed."""
+
+    pod_id: int | None = None
+    origin_channel: str = ""
 
 
 # --------------------------------------------------------------------------- /coach pod
@@ -60,26 +90,10 @@ def _pod_name(ctx: CommandContext, rest: str, verb: str) -> str | None:
     return name
 
 
-def unknown_pod_message(error: pods.UnknownPod) -> dict[str, Any]:
-    return help_ui.usage_message("pod", ui.unknown_pod_problem(error.name, error.suggestions))
-
-
-def problem_message(error: pods.PodProblem) -> dict[str, Any]:
-    if isinstance(error, pods.UnknownPod):
-        return unknown_pod_message(error)
-    if isinstance(error, pods.AlreadyMember):
-        return ui.already_member_message(error.pod_name)
-    if isinstance(error, pods.NotMember):
-        return ui.not_member_message(error.pod_name)
-    if isinstance(error, pods.PodFull):
-        return ui.pod_full_message(error.pod_name, error.limit)
-    if isinstance(error, pods.GroupDmFull):
-        return ui.group_dm_full_message(error.pod_name, error.limit)
-    if isinstance(error, pods.NotAllowedToEdit):
-        return ui.not_allowed_to_edit_message(error.pod_name)
-    if isinstance(error, pods.NameTaken):
-        return {"text": ui.name_taken_text(error.name)}
-    raise error  # pragma: no cover - every problem has its message
+def _refresh_tz(rt: Runtime, sender: Sender) -> str:
+    """The person's timezone, refreshed from Slack when stale (only after the ack)."""
+    member = directory.refresh_member(rt, sender.team_id, sender.user_id)
+    return member.tz if member is not None else "UTC"
 
 
 # --------------------------------------------------------------------------- create / edit
@@ -90,24 +104,25 @@ def _create(ctx: CommandContext, rest: str) -> None:
     if rest:
         ctx.reply(help_ui.usage_message("pod", "`/coach pod create` takes no name: the form asks."))
         return
-    with ctx.rt.db.transaction() as session:
-        known = members_service.find(session, cmd.team_id, cmd.user_id)
+    with ctx.rt.db.transaction() as tx:
+        known = members_service.find(tx, cmd.team_id, cmd.user_id)
         tz = known.tz if known is not None and known.profile_refreshed_at else None
-    metadata = ui.PodFormMetadata(origin_channel=cmd.channel_id)
-    opened = _open_modal(
-        ctx, ui.pod_modal(ui.PodFormValues(timezone=tz), metadata, timezone_pending=tz is None)
+    metadata = PodFormMetadata(origin_channel=cmd.channel_id).dumps()
+    form = ui.pod_modal(
+        PodFormValues(timezone=tz), private_metadata=metadata, timezone_pending=tz is None
     )
-    if opened is None or tz is not None:
+    opened = open_modal(ctx.client, cmd.trigger_id, form)
+    if opened is None:
+        ctx.reply(FORM_NOT_OPENED)
         return
-    # Slow work only after the modal is up: the creator's timezone from users.info.
+    if tz is not None:
+        return
+    # Slow work only once the modal is up: the creator's timezone from users.info.
     member = directory.refresh_member(ctx.rt, cmd.team_id, cmd.user_id)
-    values = ui.PodFormValues(timezone=member.tz if member is not None else None)
-    try:
-        ctx.client.views_update(
-            view_id=opened["id"], hash=opened.get("hash"), view=ui.pod_modal(values, metadata)
-        )
-    except SlackApiError as error:
-        logger.info("could not add the timezone to the pod form: %s", error.response.get("error"))
+    tz = member.tz if member is not None else None
+    update_modal(
+        ctx.client, opened, ui.pod_modal(PodFormValues(timezone=tz), private_metadata=metadata)
+    )
 
 
 def _edit(ctx: CommandContext, rest: str) -> None:
@@ -116,250 +131,93 @@ def _edit(ctx: CommandContext, rest: str) -> None:
     if name is None:
         return
     try:
-        with ctx.rt.db.transaction() as session:
-            pod = pods.require_by_name(session, cmd.team_id, name)
+        with ctx.rt.db.transaction() as tx:
+            pod = pods.require_by_name(tx, cmd.team_id, name)
             is_member = pods.is_pod_member(pod, cmd.user_id)
             values = pods.defaults_for_edit(pod)
             pod_id, pod_name = pod.id, pod.name
-    except pods.UnknownPod as error:
-        ctx.reply(unknown_pod_message(error))
+    except Refusal as refusal:
+        ctx.refuse(refusal)
         return
-    if not is_member and not directory.is_program_admin(ctx.rt, cmd.team_id, cmd.user_id):
-        ctx.reply(ui.not_allowed_to_edit_message(pod_name))
+    if not is_member and not is_program_admin(ctx.rt, cmd.sender):
+        ctx.refuse(pods.NotAllowedToEdit(pod_name))
         return
-    metadata = ui.PodFormMetadata(pod_id=pod_id, origin_channel=cmd.channel_id)
-    _open_modal(ctx, ui.pod_modal(values, metadata))
-
-
-def _open_modal(ctx: CommandContext, view: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        response = ctx.client.views_open(trigger_id=ctx.command.trigger_id, view=view)
-    except SlackApiError as error:
-        logger.warning("views.open failed: %s", error.response.get("error"))
-        ctx.reply("Slack didn't let me open the form in time. Please run the command again.")
-        return None
-    return response["view"]
-
-
-def read_pod_state(values: dict[str, Any]) -> dict[str, Any]:
-    """{field: value} from a pod modal's state.values (block_id = field name)."""
-
-    def element(block_id: str) -> dict[str, Any]:
-        actions = values.get(block_id) or {}
-        return next(iter(actions.values()), {}) if isinstance(actions, dict) else {}
-
-    def selected(block_id: str) -> str | None:
-        chosen = element(block_id).get("selected_option") or {}
-        return chosen.get("value")
-
-    fields: dict[str, Any] = {
-        "name": element("name").get("value"),
-        "focus_kind": selected("focus_kind"),
-        "focus_text": element("focus_text").get("value"),
-        "members": element("members").get("selected_users") or [],
-        "cadence": selected("cadence"),
-        "weekday": selected("weekday"),
-        "time": element("time").get("selected_time"),
-        "channel": element("channel").get("selected_conversation"),
-    }
-    if "timezone" in values:
-        fields["timezone"] = element("timezone").get("value") or ""
-    return fields
-
-
-def known_members(rt: Runtime, team_id: str, user_ids: list[str]) -> dict[str, Member]:
-    """Member rows for these users, stale profiles fetched from users.info in
-    parallel (a 12-person pod costs one round trip, not twelve)."""
-    now = rt.now()
-    with rt.db.transaction() as session:
-        known = members_service.find_many(session, team_id, user_ids)
-    stale = [uid for uid in user_ids if members_service.needs_refresh(known.get(uid), now)]
-    if not stale:
-        return known
-    threads = min(PROFILE_FETCH_THREADS, len(stale))
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="users-info") as pool:
-        profiles = list(pool.map(lambda uid: directory.fetch_profile(rt, uid), stale))
-    with rt.db.transaction() as session:
-        for profile in profiles:
-            if profile is not None:
-                members_service.upsert_profile(session, team_id, profile, now)
-        found = members_service.find_many(session, team_id, user_ids)
-    return {uid: found[uid] for uid in user_ids if uid in found}
+    metadata = PodFormMetadata(pod_id=pod_id, origin_channel=cmd.channel_id).dumps()
+    form = ui.pod_modal(values, pod_id=pod_id, private_metadata=metadata)
+    if open_modal(ctx.client, cmd.trigger_id, form) is None:
+        ctx.reply(FORM_NOT_OPENED)
 
 
 def _submitted(ack: Ack, body: dict[str, Any], client: WebClient, rt: Runtime) -> None:
-    user_id = body["user"]["id"]
-    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-    view = body["view"]
-    metadata = ui.PodFormMetadata.loads(view.get("private_metadata"))
-    fields = read_pod_state(view.get("state", {}).get("values", {}))
-    if "timezone" not in fields:  # submitted before the timezone lookup came back
-        with rt.db.transaction() as session:
-            submitter = members_service.find(session, team_id, user_id)
-            fields["timezone"] = submitter.tz if submitter is not None else "UTC"
-
-    form, errors = parse_pod_form(fields)
-    errors = {**_more_problems(rt, team_id, fields, errors, metadata.pod_id), **errors}
-    if errors or form is None:
-        ack(response_action="errors", errors=errors)
-        return
-
+    sender = sender_of(body)
+    view = body.get("view") or {}
+    metadata = PodFormMetadata.of(view) or PodFormMetadata()
+    editing = metadata.pod_id is not None
+    # Before the ack: only what the database can tell.
     try:
-        channel_id, is_group_dm = _pod_conversation(rt, client, team_id, form, metadata)
-    except _ChannelProblem as problem:
-        ack(response_action="errors", errors={"channel": str(problem)})
+        is_admin = editing and is_program_admin(rt, sender, fresh=False)
+        with rt.db.transaction() as tx:
+            request = pod_setup.check_form(
+                tx,
+                team_id=sender.team_id,
+                user_id=sender.user_id,
+                user_is_admin=is_admin,
+                pod_id=metadata.pod_id,
+                fields=read_form(view),
+            )
+    except FormProblems as problems:
+        ack(response_action="errors", errors=problems.errors)
+        return
+    except Exception:
+        logger.exception("pod form check failed")
+        ack(response_action="errors", errors={"name": SORRY})
         return
 
-    now = rt.now()
-    try:
-        with rt.db.transaction() as session:
-            if metadata.pod_id is None:
-                saved = pods.create_pod(
-                    session,
-                    team_id=team_id,
-                    creator_id=user_id,
-                    form=form,
-                    channel_id=channel_id,
-                    is_group_dm=is_group_dm,
-                    now=now,
-                )
-            else:
-                saved = pods.update_pod(
-                    session,
-                    team_id=team_id,
-                    pod_id=metadata.pod_id,
-                    editor_id=user_id,
-                    editor_is_admin=_is_admin_cached(rt, session, team_id, user_id),
-                    form=form,
-                    channel_id=channel_id,
-                    is_group_dm=is_group_dm,
-                    now=now,
-                )
-            submitter = members_service.find(session, team_id, user_id)
-            viewer_tz = submitter.tz if submitter is not None else "UTC"
-    except pods.NameTaken:
-        ack(response_action="errors", errors={"name": ui.name_taken_text(form.name)})
-        return
-    except IntegrityError:
-        with rt.db.transaction() as session:  # lost a race for the name?
-            if not pods.name_taken(session, team_id, form.name, metadata.pod_id):
-                raise
-        ack(response_action="errors", errors={"name": ui.name_taken_text(form.name)})
-        return
-    except pods.NotAllowedToEdit as error:
-        ack(response_action="errors", errors={"name": _not_allowed_text(error.pod_name)})
-        return
-    except pods.UnknownPod:
-        ack(response_action="errors", errors={"name": "This pod no longer exists."})
-        return
+    saved: list[tuple[PodSaved, str]] = []
 
-    ack()
-    message = ui.pod_saved_message(
-        saved.pod, viewer_tz, created=metadata.pod_id is None, rescheduled=saved.rescheduled
+    def work() -> dict[str, Any]:
+        now = rt.now()
+        try:
+            outcome = pod_setup.set_up_pod(
+                rt.db.transaction,
+                SlackWebDirectory(client),
+                request,
+                now,
+                then=lambda tx, facts: notify_pods.pod_saved(tx, facts, now),
+            )
+        except Refusal as refusal:
+            return ui.pod_modal(
+                pod_setup.form_values(request.form),
+                pod_id=metadata.pod_id,
+                private_metadata=metadata.dumps(),
+                problems={refusal.field or "name": refusal.message},
+            )
+        viewer_tz = _stored_tz(rt, sender)
+        saved.append((outcome, viewer_tz))
+        return ui.pod_saved_modal(
+            outcome.pod, viewer_tz, created=outcome.created, rescheduled=outcome.rescheduled
+        )
+
+    title = "Edit pod" if editing else "New pod"
+    submit_slowly(
+        ack,
+        client,
+        body,
+        working=ui.pod_working_modal(editing=editing),
+        work=work,
+        failed=lambda message: answers.info_modal(title, message),
     )
-    tell_submitter(client, user_id, metadata.origin_channel, message)
+    for outcome, viewer_tz in saved:  # the confirmation stays in the conversation too
+        message = ui.pod_saved_message(
+            outcome.pod, viewer_tz, created=outcome.created, rescheduled=outcome.rescheduled
+        )
+        tell_submitter(client, sender.user_id, metadata.origin_channel, message)
 
 
-class _ChannelProblem(Exception):
-    pass
-
-
-def _not_allowed_text(pod_name: str) -> str:
-    return f"Only members of {pod_name} and program admins can edit it."
-
-
-def _is_admin_cached(rt: Runtime, session: Any, team_id: str, user_id: str) -> bool:
-    """Program admin from what we stored (the edit command refreshed it)."""
-    if user_id in rt.settings.admin_user_ids:
-        return True
-    member = members_service.find(session, team_id, user_id)
-    return members_service.is_program_admin(member, rt.settings.admin_user_ids)
-
-
-def _more_problems(
-    rt: Runtime,
-    team_id: str,
-    fields: dict[str, Any],
-    errors: dict[str, str],
-    pod_id: int | None,
-) -> dict[str, str]:
-    """What the form model cannot see: a taken name, bots or strangers among the
-    members (users.info), a group DM too big. Checked for every field that is
-    otherwise fine, so all problems show at once."""
-    problems: dict[str, str] = {}
-    name = normalize_pod_name(fields.get("name") or "")
-    if "name" not in errors:
-        with rt.db.transaction() as session:
-            if pods.name_taken(session, team_id, name, pod_id):
-                problems["name"] = ui.name_taken_text(name)
-    if "members" not in errors:
-        user_ids = list(dict.fromkeys(fields.get("members") or []))
-        problem = pods.member_problem(known_members(rt, team_id, user_ids), tuple(user_ids))
-        if problem:
-            problems["members"] = problem
-        elif not fields.get("channel"):
-            problem = pods.group_dm_problem(len(user_ids))
-            if problem:
-                problems["channel"] = problem
-    return problems
-
-
-def _pod_conversation(
-    rt: Runtime,
-    client: WebClient,
-    team_id: str,
-    form: PodForm,
-    metadata: ui.PodFormMetadata,
-) -> tuple[str | None, bool]:
-    """(channel id, is group DM): the picked channel, the pod's group DM when its
-    people did not change, or a new group DM with the members."""
-    if form.channel is not None:
-        if _channel_is_new(rt, team_id, metadata, form.channel):
-            introduce_pod_channel(client, form.channel, form.name)
-        return form.channel, False
-    if metadata.pod_id is not None:
-        with rt.db.transaction() as session:
-            pod = pods.get_pod(session, team_id, metadata.pod_id)
-            if (
-                pod is not None
-                and pod.is_group_dm
-                and pod.channel_id
-                and set(pods.active_user_ids(pod)) == set(form.members)
-            ):
-                return pod.channel_id, True
-    return open_group_dm(client, list(form.members)), True
-
-
-def _channel_is_new(rt: Runtime, team_id: str, metadata: ui.PodFormMetadata, channel: str) -> bool:
-    if metadata.pod_id is None:
-        return True
-    with rt.db.transaction() as session:
-        pod = pods.get_pod(session, team_id, metadata.pod_id)
-        return pod is None or pod.channel_id != channel
-
-
-def introduce_pod_channel(client: WebClient, channel_id: str, pod_name: str) -> None:
-    """Say hello in the pod's new channel, which also proves the bot can post there
-    before anything is saved."""
-    text, blocks = ui.pod_channel_intro(pod_name)
-    try:
-        client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
-    except SlackApiError as error:
-        code = error.response.get("error")
-        logger.info("cannot post in the pod channel %s: %s", channel_id, code)
-        raise _ChannelProblem(ui.channel_problem_text(code)) from error
-
-
-def open_group_dm(client: WebClient, user_ids: list[str]) -> str:
-    try:
-        response = client.conversations_open(users=",".join(user_ids))
-    except SlackApiError as error:
-        code = error.response.get("error")
-        logger.warning("conversations.open for a pod failed: %s", code)
-        raise _ChannelProblem(
-            f"I couldn't start a group DM with these people ({code}). Pick a channel instead."
-        ) from error
-    return response["channel"]["id"]
+def _stored_tz(rt: Runtime, sender: Sender) -> str:
+    with rt.db.transaction() as tx:
+        member = members_service.find(tx, sender.team_id, sender.user_id)
+        return member.tz if member is not None else "UTC"
 
 
 def tell_submitter(
@@ -387,89 +245,110 @@ def _list(ctx: CommandContext, rest: str) -> None:
         ctx.reply(help_ui.usage_message("pod", "`/coach pod list` takes nothing after it."))
         return
     viewer = directory.refresh_member(ctx.rt, cmd.team_id, cmd.user_id)
-    with ctx.rt.db.transaction() as session:
-        listing = pods.list_pods(session, cmd.team_id, viewer, cmd.user_id, ctx.rt.now())
+    with ctx.rt.db.transaction() as tx:
+        listing = pods.list_pods(tx, cmd.team_id, viewer, cmd.user_id, ctx.rt.now())
     ctx.reply(ui.pod_list_message(listing))
 
 
 # --------------------------------------------------------------------------- join / leave
 
 
-def join(rt: Runtime, client: WebClient, team_id: str, user_id: str, pod_ref: str | int) -> dict:
-    """Joins by name (command) or id (button); returns the answer for the person."""
-    member = directory.refresh_member(rt, team_id, user_id)
-    tz = member.tz if member is not None else "UTC"
+def join(
+    rt: Runtime, client: WebClient, sender: Sender, pod_ref: str | int, answer: Answer
+) -> None:
+    """Joins by name (command) or id (button) and tells the person."""
+    tz = _refresh_tz(rt, sender)
+    now = rt.now()
     try:
-        with rt.db.transaction() as session:
-            pod = _lookup(session, team_id, pod_ref)
-            current = pods.check_join(pod, user_id)
-            pod_id, group_dm = pod.id, pod.is_group_dm and bool(pod.channel_id)
-        new_dm = _regroup(client, [*current, user_id]) if group_dm else None
-        with rt.db.transaction() as session:
-            pod = _lookup(session, team_id, pod_id)
-            info = pods.join_pod(
-                session, pod=pod, user_id=user_id, now=rt.now(), new_group_dm=new_dm
-            )
-    except pods.PodProblem as error:
-        return problem_message(error)
-    return ui.joined_message(info, tz)
-
-
-def leave(rt: Runtime, client: WebClient, team_id: str, user_id: str, name: str) -> dict:
-    try:
-        with rt.db.transaction() as session:
-            pod = _lookup(session, team_id, name)
-            staying = pods.check_leave(pod, user_id)
-            pod_id, group_dm = pod.id, pod.is_group_dm and bool(pod.channel_id)
-        new_dm = _regroup(client, list(staying)) if group_dm and len(staying) >= 2 else None
-        with rt.db.transaction() as session:
-            pod = _lookup(session, team_id, pod_id)
-            info = pods.leave_pod(
-                session, pod=pod, user_id=user_id, now=rt.now(), new_group_dm=new_dm
-            )
-    except pods.PodProblem as error:
-        return problem_message(error)
-    return ui.left_message(info)
-
-
-def _lookup(session: Any, team_id: str, pod_ref: str | int) -> Any:
-    if isinstance(pod_ref, int):
-        pod = pods.get_pod(session, team_id, pod_ref)
-        if pod is None:
-            raise pods.UnknownPod("", [])
-        return pod
-    return pods.require_by_name(session, team_id, pod_ref)
-
-
-def _regroup(client: WebClient, user_ids: list[str]) -> str | None:
-    """A group DM with the pod's new set of people; None keeps the old one."""
-    try:
-        return open_group_dm(client, user_ids)
-    except _ChannelProblem:
-        return None
+        joined = pod_setup.join(
+            rt.db.transaction,
+            SlackWebDirectory(client),
+            team_id=sender.team_id,
+            user_id=sender.user_id,
+            pod_ref=pod_ref,
+            now=now,
+            then=lambda tx, facts: notify_pods.pod_joined(tx, facts, now),
+        )
+    except Refusal as refusal:
+        refuse(answer, refusal)
+        return
+    answer(ui.joined_message(joined.pod, tz))
 
 
 def _join(ctx: CommandContext, rest: str) -> None:
     name = _pod_name(ctx, rest, "join")
     if name is not None:
-        cmd = ctx.command
-        ctx.reply(join(ctx.rt, ctx.client, cmd.team_id, cmd.user_id, name))
+        join(ctx.rt, ctx.client, ctx.command.sender, name, ctx.reply)
 
 
 def _leave(ctx: CommandContext, rest: str) -> None:
     name = _pod_name(ctx, rest, "leave")
-    if name is not None:
-        cmd = ctx.command
-        ctx.reply(leave(ctx.rt, ctx.client, cmd.team_id, cmd.user_id, name))
+    if name is None:
+        return
+    cmd = ctx.command
+    try:
+        info = pod_setup.leave(
+            ctx.rt.db.transaction,
+            SlackWebDirectory(ctx.client),
+            team_id=cmd.team_id,
+            user_id=cmd.user_id,
+            name=name,
+            now=ctx.rt.now(),
+        )
+    except Refusal as refusal:
+        ctx.refuse(refusal)
+        return
+    ctx.reply(ui.left_message(info))
 
 
-VERBS = {
+# --------------------------------------------------------------------------- cancel
+
+
+def _cancel(ctx: CommandContext, rest: str) -> None:
+    """`/coach pod cancel NAME [YYYY-MM-DD]`: one session of a pod (program admins)."""
+    words = rest.split()
+    on = None
+    if words and LOOKS_LIKE_DATE.match(words[-1]):
+        on = parse_iso_date(words[-1])
+        if on is None:
+            ctx.reply(help_ui.usage_message("pod", availability_ui.bad_date_problem(words[-1])))
+            return
+        words = words[:-1]
+    name = " ".join(words).strip("\"'“”‘’").strip()
+    if not name:
+        ctx.reply(help_ui.usage_message("pod", "Name the pod whose session to cancel."))
+        return
+    cmd = ctx.command
+    if not is_program_admin(ctx.rt, cmd.sender):
+        ctx.reply(availability_ui.cancel_not_admin_message())
+        return
+    tz = _refresh_tz(ctx.rt, cmd.sender)
+    now = ctx.rt.now()
+    try:
+        with ctx.rt.db.transaction() as tx:
+            pod = pods.require_by_name(tx, cmd.team_id, name)
+            result = availability.cancel_pod_session(tx, pod, on, now, CANCEL_REASON)
+            notify_sessions.session_cancelled(tx, result.notice, now)
+    # Its dates read on the pod's calendar, which only ui formats.
+    except availability.NoSessionToCancel as refusal:
+        ctx.reply(
+            availability_ui.no_session_to_cancel_message(
+                refusal.pod_name, refusal.on, refusal.upcoming
+            )
+        )
+    except Refusal as refusal:
+        ctx.refuse(refusal)
+    else:
+        ctx.reply(availability_ui.cancelled_message(result, tz))
+
+
+VERBS: dict[str, Callable[[CommandContext, str], None]] = {
     "create": _create,
     "edit": _edit,
     "list": _list,
     "join": _join,
     "leave": _leave,
-    "cancel": availability_handlers.pod_cancel,
+    "cancel": _cancel,
 }
 
 COMMANDS = {"pod": handle_pod}
@@ -479,24 +358,16 @@ COMMANDS = {"pod": handle_pod}
 
 
 def register(app: App, rt: Runtime) -> None:
-    @app.view(ui.POD_FORM_CALLBACK)
+    @app.view(ids.POD_FORM_CALLBACK)
     def pod_form_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         _submitted(ack, body, client, rt)
 
-    @app.action(ui.POD_JOIN_ACTION)
+    @app.action(ids.POD_JOIN_ACTION)
     def pod_join_pressed(
         ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        user_id = body["user"]["id"]
-        team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
-        value = (body.get("actions") or [{}])[0].get("value") or ""
-        if not value.isdigit():
-            respond(
-                text="That button is out of date. `/coach pod list` shows the pods now.",
-                response_type="ephemeral",
-                replace_original=False,
-            )
-            return
-        message = join(rt, client, team_id, user_id, int(value))
-        respond(response_type="ephemeral", replace_original=False, **message)
+        answer = answerer(body, client, respond)
+        pod_id = pressed_id(body, answer, "`/coach pod list` shows the pods now.")
+        if pod_id is not None:
+            join(rt, client, sender_of(body), pod_id, answer)

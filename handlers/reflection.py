@@ -1,81 +1,83 @@
-"""Reflection: the end-of-session "Reflect" button, `/coach reflect`, the modal's
-submission. (The "Save as insight" shortcut lives in handlers.shortcuts.)"""
+"""Reflection: the end-of-session "Reflect" button, the App Home's "Reflect",
+`/coach reflect`, the "Save as insight" message shortcut (a standalone insight
+prefilled with the message's text) and the modal's submission."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot import ids
 from bot.runtime import Runtime
 from bot.services import reflections
-from bot.services.checkins import Refusal, find_member
+from bot.services.refusals import Refusal
 from bot.ui import reflection as ui
-from bot.ui.checkin import read_metadata
-from handlers.commands import CommandContext
-from handlers.home import publish_home
-from handlers.interactions import (
+from bot.ui.blocks import truncate
+from handlers.toolkit import (
     Answer,
+    CommandContext,
+    ModalMetadata,
+    Sender,
     answerer,
-    int_value,
     open_modal,
     pressed_id,
+    publish_home,
+    read_form,
     refresh_profile_quietly,
-    team_of,
-    user_of,
-    view_fields,
+    refuse,
+    sender_of,
+    submit,
 )
+from models.session_forms import INSIGHT_MAX
 
-logger = logging.getLogger(__name__)
 
-
-def _questions() -> list[str]:
-    try:
-        from bot.content import get_content, reflection_questions
-
-        return reflection_questions(get_content())[:2]
-    except Exception:
-        logger.warning("content unavailable for the reflection questions", exc_info=True)
-        return []
+class ReflectionMetadata(ModalMetadata):
+    session_id: int | None = None
+    source: str = reflections.SOURCE_COMMAND
 
 
 def open_reflection(
     rt: Runtime,
     client: WebClient,
-    *,
-    team_id: str,
-    user_id: str,
+    sender: Sender,
     trigger_id: str | None,
     answer: Answer,
+    *,
     session_id: int | None = None,
     latest: bool = False,
     source: str = reflections.SOURCE_COMMAND,
     prefill_insight: str = "",
 ) -> None:
     try:
-        with rt.db.transaction() as session:
+        with rt.db.transaction() as tx:
             draft = reflections.draft_for(
-                session,
-                team_id,
-                user_id,
+                tx,
+                sender.team_id,
+                sender.user_id,
                 rt.now(),
                 session_id=session_id,
                 latest=latest,
                 source=source,
                 prefill_insight=prefill_insight,
             )
-            member = find_member(session, team_id, user_id)
-            tz = member.tz if member is not None else "UTC"
     except Refusal as refusal:
-        answer(str(refusal))
+        refuse(answer, refusal)
         return
-    opened = open_modal(client, trigger_id, ui.reflection_modal(draft, tz, _questions()))
-    if opened is None:
+    target = draft.target.session_id if draft.target is not None else None
+    metadata = ReflectionMetadata(session_id=target, source=draft.source).dumps()
+    if open_modal(client, trigger_id, ui.reflection_modal(draft, metadata)) is None:
         answer("Slack didn't let me open the reflection in time. Please try again.")
         return
-    refresh_profile_quietly(rt, team_id, user_id)
+    refresh_profile_quietly(rt, sender)
+
+
+def message_text(body: dict[str, Any]) -> str:
+    """The text of the message a shortcut was used on, cut to fit an insight."""
+    message = body.get("message") or {}
+    text = message.get("text") if isinstance(message, dict) else ""
+    return truncate(str(text or "").strip(), INSIGHT_MAX)
 
 
 def reflect_command(ctx: CommandContext) -> None:
@@ -83,23 +85,14 @@ def reflect_command(ctx: CommandContext) -> None:
     if cmd.args:
         ctx.reply("`/coach reflect` takes no arguments: it opens the form for your latest session.")
         return
-    open_reflection(
-        ctx.rt,
-        ctx.client,
-        team_id=cmd.team_id,
-        user_id=cmd.user_id,
-        trigger_id=cmd.trigger_id,
-        latest=True,
-        source=reflections.SOURCE_COMMAND,
-        answer=lambda text: ctx.reply(text),
-    )
+    open_reflection(ctx.rt, ctx.client, cmd.sender, cmd.trigger_id, ctx.reply, latest=True)
 
 
 COMMANDS = {"reflect": reflect_command}
 
 
 def register(app: App, rt: Runtime) -> None:
-    @app.action(ui.OPEN_ACTION)
+    @app.action(ids.REFLECT_OPEN_ACTION)
     def reflect_button(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         ack()
         answer = answerer(body, client, respond, "Reflect")
@@ -109,31 +102,60 @@ def register(app: App, rt: Runtime) -> None:
         open_reflection(
             rt,
             client,
-            team_id=team_of(body),
-            user_id=user_of(body),
-            trigger_id=body.get("trigger_id"),
+            sender_of(body),
+            body.get("trigger_id"),
+            answer,
             session_id=session_id,
             source=reflections.SOURCE_BUTTON,
-            answer=answer,
         )
 
-    @app.view(ui.CALLBACK)
-    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        team_id, user_id = team_of(body), user_of(body)
-        view = body.get("view") or {}
-        metadata = read_metadata(view)
-        session_id = int_value(metadata.get("s"))
-        source = str(metadata.get("src") or reflections.SOURCE_COMMAND)
-        try:
-            with rt.db.transaction() as session:
-                outcome = reflections.submit_reflection(
-                    session, team_id, user_id, session_id, source, view_fields(view), rt.now()
-                )
-        except Refusal as refusal:
-            ack(response_action="errors", errors={"insight": f"{refusal} Nothing was saved."})
-            return
-        if outcome.errors:
-            ack(response_action="errors", errors=outcome.errors)
-            return
+    @app.action(ids.HOME_REFLECT_ACTION)
+    def home_reflect(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        publish_home(rt, client, team_id, user_id)
+        open_reflection(
+            rt,
+            client,
+            sender_of(body),
+            body.get("trigger_id"),
+            answerer(body, client, None, "Reflect"),
+            latest=True,
+            source=reflections.SOURCE_HOME,
+        )
+
+    @app.shortcut(ids.SAVE_AS_INSIGHT_CALLBACK)
+    def save_as_insight(
+        ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        open_reflection(
+            rt,
+            client,
+            sender_of(body),
+            body.get("trigger_id"),
+            answerer(body, client, respond, "Save as insight"),
+            source=reflections.SOURCE_SHORTCUT,
+            prefill_insight=message_text(body),
+        )
+
+    @app.view(ids.REFLECTION_CALLBACK)
+    def submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        sender = sender_of(body)
+        view = body.get("view") or {}
+        metadata = ReflectionMetadata.of(view) or ReflectionMetadata()
+        fields = read_form(view)
+
+        def save() -> None:
+            with rt.db.transaction() as tx:
+                reflections.submit_reflection(
+                    tx,
+                    sender.team_id,
+                    sender.user_id,
+                    metadata.session_id,
+                    metadata.source,
+                    fields,
+                    rt.now(),
+                )
+
+        saved, _ = submit(ack, save, error_field="insight")
+        if saved:
+            publish_home(rt, client, sender)

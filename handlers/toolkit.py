@@ -326,9 +326,16 @@ def submit_slowly(
     once with a "working…" view, then do the work and show its result with
     views.update. `work` returns the view to show (the form again with its
     problems, or the confirmation); a refusal or an unexpected error shows
-    `failed(message)`."""
-    ack(response_action="update", view=dict(working))
-    view = body.get("view") or {}
+    `failed(message)`.
+
+    The working view carries a fresh external_id and the outcome is put in place
+    by it: were the outcome ready before Slack applied the ack, the update would
+    be overwritten by "working…"; by external_id it waits (`not_found`) instead."""
+    import time
+    import uuid
+
+    marker = f"working-{uuid.uuid4().hex}"
+    ack(response_action="update", view={**working, "external_id": marker})
     try:
         result = work()
     except Refusal as refusal:
@@ -336,9 +343,16 @@ def submit_slowly(
     except Exception:
         logger.exception("form submission failed")
         result = failed(SORRY)
-    current = {"id": view.get("id"), "hash": None}
-    if not update_modal(client, current, result):
-        logger.warning("could not show the outcome of a form to %s", sender_of(body).user_id)
+    for pause in (0.0, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6):
+        time.sleep(pause)
+        try:
+            client.views_update(external_id=marker, view=dict(result))
+            return
+        except SlackApiError as error:
+            if error.response.get("error") != "not_found":
+                logger.info("views.update failed: %s", error.response.get("error"))
+                break
+    logger.warning("could not show the outcome of a form to %s", sender_of(body).user_id)
 
 
 def apologise(answer: Answer) -> None:

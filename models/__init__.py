@@ -5,7 +5,7 @@ from models.learning import CheckIn, Digest, Experiment, ExperimentStatus, Kudos
 from models.outbox import OutboxMessage, OutboxStatus
 from models.playbook import CommunityTactic, PodPlaybook, TacticStatus
 from models.pod import Pod, PodMembership, PodSession, SessionBuddy, SessionSkip, SessionStatus
-from models.program import Member, ProgramSettings, SlackEventReceipt
+from models.program import Member, ProgramSettings, Ritual, RitualKind, SlackEventReceipt
 
 __all__ = [
     "Base",
@@ -24,6 +24,8 @@ __all__ = [
     "PodSession",
     "ProgramSettings",
     "Reflection",
+    "Ritual",
+    "RitualKind",
     "SessionBuddy",
     "SessionSkip",
     "SessionStatus",

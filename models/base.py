@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +40,23 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+def status_type(enum_class: type[enum.StrEnum], name: str = "status") -> Enum:
+    """A string column limited to the enum's values by a CHECK constraint.
+
+    The stored strings are the members' values; the column stays a plain VARCHAR, so
+    rows written before the enum existed read back unchanged.
+    """
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda members: [member.value for member in members],
+        length=None,
+        validate_strings=True,
+    )
 
 
 def utcnow() -> datetime:

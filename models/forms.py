@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from datetime import time
+from datetime import date, time
 from functools import cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -193,3 +193,17 @@ MISSING_POD_FIELD = {
 def parse_pod_form(fields: dict[str, Any]) -> tuple[PodForm | None, dict[str, str]]:
     """The form, or the inline errors for every field that is wrong."""
     return parse_form(PodForm, fields, missing=MISSING_POD_FIELD, fallback_field="name")
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def parse_iso_date(word: str) -> date | None:
+    """A YYYY-MM-DD date typed in a command, or None when the word is not one."""
+    if not _ISO_DATE.match(word):
+        return None
+    year, month, day = (int(part) for part in word.split("-"))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

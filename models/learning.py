@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, TeamScoped, Timestamped, utcnow
+from models.base import Base, TeamScoped, Timestamped, status_type, utcnow
 from models.pod import PodSession
 from models.program import Member
 
 
-class ExperimentStatus:
+class ExperimentStatus(enum.StrEnum):
     OPEN = "open"
     TRIED = "tried"
     DROPPED = "dropped"
@@ -42,7 +43,11 @@ class Experiment(TeamScoped, Timestamped, Base):
     """One small testable step, with at most one nudge on its due date."""
 
     __tablename__ = "experiments"
-    __table_args__ = (Index("ix_experiments_status_due_date", "status", "due_date"),)
+    __table_args__ = (
+        Index("ix_experiments_status_due_date", "status", "due_date"),
+        Index("ix_experiments_team_id_created_at", "team_id", "created_at"),
+        Index("ix_experiments_team_id_resolved_at", "team_id", "resolved_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
@@ -54,7 +59,9 @@ class Experiment(TeamScoped, Timestamped, Base):
     )
     text: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date]
-    status: Mapped[str] = mapped_column(default=ExperimentStatus.OPEN)
+    status: Mapped[ExperimentStatus] = mapped_column(
+        status_type(ExperimentStatus), default=ExperimentStatus.OPEN
+    )
     outcome_note: Mapped[str | None] = mapped_column(Text)
     nudged_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
@@ -77,13 +84,24 @@ class Reflection(TeamScoped, Timestamped, Base):
     action: Mapped[str] = mapped_column(Text)
     share_in_digest: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(default="command")
-    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    digest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("digests.id", ondelete="SET NULL"), index=True
+    )
+    # The author took it back before it went out: it never appears in a digest.
+    withdrawn_at: Mapped[datetime | None]
 
     member: Mapped[Member] = relationship()
 
 
 class Kudos(TeamScoped, Timestamped, Base):
+    """One recipient's share of a kudos; a kudos to several people is several rows
+    with one batch_key."""
+
     __tablename__ = "kudos"
+    __table_args__ = (
+        Index("ix_kudos_team_id_created_at", "team_id", "created_at"),
+        Index("ix_kudos_giver_member_id_created_at", "giver_member_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     giver_member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -92,6 +110,8 @@ class Kudos(TeamScoped, Timestamped, Base):
     )
     value: Mapped[str]
     text: Mapped[str] = mapped_column(Text)
+    is_private: Mapped[bool] = mapped_column(default=False, server_default=false())
+    batch_key: Mapped[str] = mapped_column(default="", server_default="", index=True)
 
 
 class Digest(TeamScoped, Timestamped, Base):

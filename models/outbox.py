@@ -3,16 +3,17 @@ change that caused them, sent once by the sender."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TeamScoped, Timestamped, utcnow
+from models.base import Base, TeamScoped, Timestamped, status_type, utcnow
 
 
-class OutboxStatus:
+class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     CLAIMED = "claimed"
     SENT = "sent"
@@ -27,7 +28,9 @@ class OutboxMessage(TeamScoped, Timestamped, Base):
     dedupe_key: Mapped[str] = mapped_column(unique=True)
     method: Mapped[str]
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(
+        status_type(OutboxStatus), default=OutboxStatus.PENDING
+    )
     not_before: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TeamScoped, Timestamped
+from models.base import Base, TeamScoped, Timestamped, status_type
 
 
 class PodPlaybook(TeamScoped, Timestamped, Base):
@@ -22,7 +23,7 @@ class PodPlaybook(TeamScoped, Timestamped, Base):
     updated_by: Mapped[str | None]
 
 
-class TacticStatus:
+class TacticStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     DECLINED = "declined"
@@ -42,6 +43,8 @@ class CommunityTactic(TeamScoped, Timestamped, Base):
     text: Mapped[str] = mapped_column(Text)
     pillar: Mapped[str | None]
     scenario_key: Mapped[str | None]
-    status: Mapped[str] = mapped_column(default=TacticStatus.PENDING, index=True)
+    status: Mapped[TacticStatus] = mapped_column(
+        status_type(TacticStatus), default=TacticStatus.PENDING, index=True
+    )
     reviewed_by: Mapped[str | None]
     reviewed_at: Mapped[datetime | None]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, time
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, TeamScoped, Timestamped
+from models.base import Base, TeamScoped, Timestamped, status_type
 from models.program import Member
 
 DEFAULT_DURATION_MINUTES = 45
 
 
-class SessionStatus:
+class SessionStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
 
@@ -36,6 +37,8 @@ class Pod(TeamScoped, Timestamped, Base):
     is_group_dm: Mapped[bool] = mapped_column(default=False)
     created_by: Mapped[str]
     archived_at: Mapped[datetime | None]
+    # The pod opted in to be named in the weekly digest for its streak of sessions held.
+    celebrate: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[PodMembership]] = relationship(
         back_populates="pod", order_by="PodMembership.joined_at"
@@ -70,13 +73,16 @@ class PodSession(TeamScoped, Timestamped, Base):
         UniqueConstraint("pod_id", "starts_at"),
         Index("ix_pod_sessions_status_starts_at", "status", "starts_at"),
         Index("ix_pod_sessions_status_ends_at", "status", "ends_at"),
+        Index("ix_pod_sessions_team_id_starts_at", "team_id", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pod_id: Mapped[int] = mapped_column(ForeignKey("pods.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(default=SessionStatus.SCHEDULED)
+    status: Mapped[SessionStatus] = mapped_column(
+        status_type(SessionStatus), default=SessionStatus.SCHEDULED
+    )
     coach_member_id: Mapped[int | None] = mapped_column(
         ForeignKey("members.id", ondelete="SET NULL")
     )

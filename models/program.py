@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, TeamScoped, Timestamped, utcnow
+from models.base import Base, TeamScoped, Timestamped, status_type, utcnow
 
 DEFAULT_PREP_LEAD_HOURS = 24
 DEFAULT_K_TEXT = 5
 MIN_K_TEXT = 3
 DEFAULT_K_COUNT = 3
+DEFAULT_KUDOS_DAILY_LIMIT = 5
 
 
 class ProgramSettings(Base):
@@ -30,6 +32,9 @@ class ProgramSettings(Base):
     k_count: Mapped[int] = mapped_column(default=DEFAULT_K_COUNT)
     values_text: Mapped[str | None] = mapped_column(Text)
     ground_rules_text: Mapped[str | None] = mapped_column(Text)
+    kudos_daily_limit: Mapped[int] = mapped_column(
+        default=DEFAULT_KUDOS_DAILY_LIMIT, server_default=str(DEFAULT_KUDOS_DAILY_LIMIT)
+    )
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -46,6 +51,7 @@ class Member(TeamScoped, Timestamped, Base):
     tz: Mapped[str] = mapped_column(default="UTC")
     is_bot: Mapped[bool] = mapped_column(default=False)
     is_slack_admin: Mapped[bool] = mapped_column(default=False)
+    is_leader: Mapped[bool] = mapped_column(default=False, server_default=false())
     paused_until: Mapped[date | None]
     welcomed_at: Mapped[datetime | None]
     ground_rules_agreed_at: Mapped[datetime | None]
@@ -69,3 +75,24 @@ class SlackEventReceipt(Base):
     api_app_id: Mapped[str]
     event_id: Mapped[str]
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RitualKind(enum.StrEnum):
+    SHOWCASE = "showcase"
+    OFFICE_HOURS = "office_hours"
+
+
+class Ritual(TeamScoped, Timestamped, Base):
+    """A recurring community moment posted to the digest channel: a monthly showcase
+    (week_of_month set) or weekly office hours, at local_time in the program's timezone."""
+
+    __tablename__ = "rituals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RitualKind] = mapped_column(status_type(RitualKind, name="kind"))
+    weekday: Mapped[int]
+    week_of_month: Mapped[int | None]
+    local_time: Mapped[time]
+    host_user_id: Mapped[str | None]
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.content import get_content
+from bot.program_content import get_content
 from bot.services import program
 from models import ProgramSettings
 from tests.slackstub.server import visible_text
@@ -43,10 +43,10 @@ def open_settings(signed, slack, user_id=ADMIN):
 
 
 def stored(db) -> ProgramSettings | None:
-    with db.transaction() as session:
-        row = session.scalar(select(ProgramSettings))
+    with db.transaction() as tx:
+        row = tx.scalar(select(ProgramSettings))
         if row is not None:
-            session.expunge(row)
+            tx.expunge(row)
         return row
 
 
@@ -142,10 +142,10 @@ def test_edited_ground_rules_reach_the_welcome_packet_and_clearing_restores_them
 
 
 def test_settings_default_without_a_row(db):
-    with db.transaction() as session:
-        settings = program.get_settings(session, "T0001")
+    with db.transaction() as tx:
+        settings = program.get_settings(tx, "T0001")
         assert settings.prep_lead_hours == 24
         texts = program.texts(settings)
         assert texts.ground_rules_text == program.default_ground_rules_text()
         assert not texts.ground_rules_custom
-        assert session.scalar(select(ProgramSettings)) is None
+        assert tx.scalar(select(ProgramSettings)) is None

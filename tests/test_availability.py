@@ -28,7 +28,7 @@ def seasoned_pod(db, clock, name, user_ids, *, weekday, at, tz, team_id="T0001",
     """A pod whose members have met twice (so anyone can coach), with its next
     session scheduled by the sessions service. `coaches` coached the past ones."""
     now = clock()
-    with db.transaction() as session:
+    with db.transaction() as tx:
         pod = Pod(
             team_id=team_id,
             name=name,
@@ -43,11 +43,11 @@ def seasoned_pod(db, clock, name, user_ids, *, weekday, at, tz, team_id="T0001",
             created_by=user_ids[0],
             created_at=JOINED,
         )
-        session.add(pod)
-        session.flush()
+        tx.add(pod)
+        tx.flush()
         ids = {}
         for order, user_id in enumerate(user_ids):
-            member = session.scalar(
+            member = tx.scalar(
                 select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
             )
             if member is None:
@@ -59,10 +59,10 @@ def seasoned_pod(db, clock, name, user_ids, *, weekday, at, tz, team_id="T0001",
                     profile_refreshed_at=now,
                     created_at=JOINED,
                 )
-                session.add(member)
-                session.flush()
+                tx.add(member)
+                tx.flush()
             ids[user_id] = member.id
-            session.add(
+            tx.add(
                 PodMembership(
                     team_id=team_id,
                     pod_id=pod.id,
@@ -72,7 +72,7 @@ def seasoned_pod(db, clock, name, user_ids, *, weekday, at, tz, team_id="T0001",
             )
         for week, coach in enumerate([*coaches, None, None][:2]):
             starts = datetime(2026, 2, 16 + 7 * week, 12, 0, tzinfo=UTC)
-            session.add(
+            tx.add(
                 PodSession(
                     team_id=team_id,
                     pod_id=pod.id,
@@ -83,14 +83,14 @@ def seasoned_pod(db, clock, name, user_ids, *, weekday, at, tz, team_id="T0001",
                     created_at=starts,
                 )
             )
-        session.flush()
-        sessions.schedule_upcoming(session, now, [pod.id])
+        tx.flush()
+        sessions.schedule_upcoming(tx, now, [pod.id])
         return pod.id
 
 
 def upcoming(db, pod_id):
-    with db.transaction() as session:
-        rows = session.scalars(
+    with db.transaction() as tx:
+        rows = tx.scalars(
             select(PodSession)
             .where(
                 PodSession.pod_id == pod_id, PodSession.starts_at > datetime(2026, 3, 1, tzinfo=UTC)
@@ -101,15 +101,15 @@ def upcoming(db, pod_id):
 
 
 def member_id(db, user_id, team_id="T0001"):
-    with db.transaction() as session:
-        return session.scalar(
+    with db.transaction() as tx:
+        return tx.scalar(
             select(Member.id).where(Member.team_id == team_id, Member.user_id == user_id)
         )
 
 
 def paused_until(db, user_id):
-    with db.transaction() as session:
-        return session.scalar(
+    with db.transaction() as tx:
+        return tx.scalar(
             select(Member.paused_until).where(Member.team_id == "T0001", Member.user_id == user_id)
         )
 
@@ -156,8 +156,8 @@ def test_skip_takes_the_soonest_session_and_says_which(signed, slack, db, two_po
     signed.command(ALICE, "skip")
     reply = reply_text(slack, ALICE)
     assert "You're skipping *Night Owls* on Mon 2 Mar, 21:00 (Europe/Paris)" in reply
-    with db.transaction() as session:
-        skips = session.scalars(select(SessionSkip.session_id)).all()
+    with db.transaction() as tx:
+        skips = tx.scalars(select(SessionSkip.session_id)).all()
     assert skips == [owls_session]
     # Someone else coaches now; the other pod is untouched.
     assert upcoming(db, owls)[0][3] not in (None, member_id(db, ALICE))
@@ -166,8 +166,8 @@ def test_skip_takes_the_soonest_session_and_says_which(signed, slack, db, two_po
 
     signed.command(ALICE, "skip")
     assert "You're already skipping *Night Owls*" in reply_text(slack, ALICE)
-    with db.transaction() as session:
-        assert len(session.scalars(select(SessionSkip)).all()) == 1
+    with db.transaction() as tx:
+        assert len(tx.scalars(select(SessionSkip)).all()) == 1
     assert slack.problems == []
 
 
@@ -187,8 +187,8 @@ def test_skip_inside_a_pause_says_you_are_already_out(signed, slack, db, two_pod
     signed.command(ALICE, "pause until 2026-03-10")
     signed.command(ALICE, "skip")
     assert "You're paused until Tue 10 Mar 2026" in reply_text(slack, ALICE)
-    with db.transaction() as session:
-        assert session.scalars(select(SessionSkip)).all() == []
+    with db.transaction() as tx:
+        assert tx.scalars(select(SessionSkip)).all() == []
 
 
 # --------------------------------------------------------------------------- pause / resume
@@ -334,8 +334,8 @@ def test_admin_cancels_the_next_session_and_members_are_told(signed, slack, db, 
     rows = upcoming(db, platform)
     assert rows[0][:3] == (first_id, first_start, SessionStatus.CANCELLED)
     assert rows[1][1] == datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
-    with db.transaction() as session:
-        to_pod = session.scalars(
+    with db.transaction() as tx:
+        to_pod = tx.scalars(
             select(OutboxMessage).where(OutboxMessage.payload["channel"].as_string() == "C0PODS")
         ).all()
     assert to_pod, "the pod is told"

@@ -222,8 +222,8 @@ def test_a_button_of_a_cancelled_session_gets_a_clear_answer(signed, slack, worl
     clock.set(world.starts_at - timedelta(hours=24))
     run_once(rt, clock())
     (dm,) = [m for m in slack.dms(BOB) if "Set my intent" in button_texts(m)]
-    with db.transaction() as session:
-        pod_session = session.get(PodSession, world.session_id)
+    with db.transaction() as tx:
+        pod_session = tx.get(PodSession, world.session_id)
         pod_session.status = SessionStatus.CANCELLED
     signed.press(BOB, dm, "Set my intent")
     assert slack.open_views(BOB) == []
@@ -232,8 +232,8 @@ def test_a_button_of_a_cancelled_session_gets_a_clear_answer(signed, slack, worl
 
 def test_submitting_after_the_session_was_cancelled_saves_nothing(signed, slack, world, db):
     view = open_checkin(signed, slack)
-    with db.transaction() as session:
-        session.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
+    with db.transaction() as tx:
+        tx.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
     signed.view_submission(ALICE, view, checkin_values())
     assert "was cancelled" in slack.view_errors(view["id"])["intent"]
     assert checkins(db) == [] and experiments(db) == []
@@ -253,8 +253,8 @@ def test_someone_outside_the_pod_pressing_its_button_is_told_plainly(
 def test_modal_opens_in_time_even_when_users_info_is_slow(signed, slack, world, db):
     from models import Member
 
-    with db.transaction() as session:  # a stale profile: the bot will ask Slack again
-        for member in session.scalars(select(Member)):
+    with db.transaction() as tx:  # a stale profile: the bot will ask Slack again
+        for member in tx.scalars(select(Member)):
             member.profile_refreshed_at = None
     slack.set_latency("users.info", 3.5)
     response = signed.command(ALICE, "checkin")
@@ -273,12 +273,12 @@ def test_we_met_marks_the_session_held_for_pod_members_only(signed, slack, world
     clock.set(world.ends_at)
     signed.press(OUTSIDER, prep, "We met")
     assert "Only members of the pod *Growth*" in last_ephemeral(slack, OUTSIDER)
-    with db.transaction() as session:
-        assert session.get(PodSession, world.session_id).held_at is None
+    with db.transaction() as tx:
+        assert tx.get(PodSession, world.session_id).held_at is None
     signed.press(CAROL, prep, "We met")
     assert "marked as held" in last_ephemeral(slack, CAROL)
-    with db.transaction() as session:
-        assert session.get(PodSession, world.session_id).held_at == world.ends_at
+    with db.transaction() as tx:
+        assert tx.get(PodSession, world.session_id).held_at == world.ends_at
 
 
 def test_we_met_before_the_session_is_refused(signed, slack, world, rt, clock, db):
@@ -287,15 +287,15 @@ def test_we_met_before_the_session_is_refused(signed, slack, world, rt, clock, d
     (prep,) = slack.messages_to(POD_CHANNEL)
     signed.press(ALICE, prep, "We met")
     assert "hasn't started yet" in last_ephemeral(slack, ALICE)
-    with db.transaction() as session:
-        assert session.get(PodSession, world.session_id).held_at is None
+    with db.transaction() as tx:
+        assert tx.get(PodSession, world.session_id).held_at is None
 
 
 def test_a_stale_timezone_is_corrected_after_the_modal_is_up(signed, slack, world, db):
     from models import Member
 
-    with db.transaction() as session:  # we last knew Carol in UTC; Slack says Tokyo
-        carol = session.scalar(select(Member).where(Member.user_id == CAROL))
+    with db.transaction() as tx:  # we last knew Carol in UTC; Slack says Tokyo
+        carol = tx.scalar(select(Member).where(Member.user_id == CAROL))
         carol.tz = "UTC"
         carol.profile_refreshed_at = None
     signed.command(CAROL, "checkin")
@@ -312,10 +312,10 @@ def test_we_met_on_a_cancelled_session_is_refused(signed, slack, world, rt, cloc
     clock.set(world.starts_at - timedelta(hours=24))
     run_once(rt, clock())
     (prep,) = slack.messages_to(POD_CHANNEL)
-    with db.transaction() as session:
-        session.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
+    with db.transaction() as tx:
+        tx.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
     clock.set(world.ends_at)
     signed.press(ALICE, prep, "We met")
     assert "was cancelled" in last_ephemeral(slack, ALICE)
-    with db.transaction() as session:
-        assert session.get(PodSession, world.session_id).held_at is None
+    with db.transaction() as tx:
+        assert tx.get(PodSession, world.session_id).held_at is None

@@ -56,8 +56,8 @@ def test_a_shared_intent_updates_the_prep_message_and_the_brief(
     run_once(rt, clock())
     check_in(signed, slack, intent=INTENT)
     keys = sorted(row.dedupe_key for row in refresh_rows(db))
-    with db.transaction() as session:
-        pod_session = session.get(PodSession, world.session_id)
+    with db.transaction() as tx:
+        pod_session = tx.get(PodSession, world.session_id)
         prep_key, brief_key = reminders.prep_key(pod_session), reminders.brief_key(pod_session)
     assert keys == sorted([f"{prep_key}:refresh:1", f"{brief_key}:refresh:1"])
     assert {row.payload["original_key"] for row in refresh_rows(db)} == {prep_key, brief_key}
@@ -100,7 +100,7 @@ def test_a_private_intent_queues_nothing_visible(signed, slack, world, db, rt, c
 def test_no_refresh_for_a_cancelled_session(db, world, rt, clock):
     clock.set(world.starts_at - timedelta(hours=24))
     run_once(rt, clock())
-    with db.transaction() as session:
-        pod_session = session.get(PodSession, world.session_id)
+    with db.transaction() as tx:
+        pod_session = tx.get(PodSession, world.session_id)
         pod_session.status = "cancelled"
-        assert prep_updates.refresh_prep_message(session, pod_session, clock()) == 0
+        assert prep_updates.pending_refresh(tx, pod_session, clock()) is None

@@ -56,9 +56,9 @@ def add_people(slack: Any) -> None:
     slack.add_channel(POD_CHANNEL, "pod-growth", members=[ALICE, BOB, CAROL])
 
 
-def make_member(session: Any, user_id: str, now: datetime, fresh: bool = True) -> Member:
+def make_member(tx: Any, user_id: str, now: datetime, fresh: bool = True) -> Member:
     name, tz = PEOPLE.get(user_id, (user_id.lower(), "UTC"))
-    member = session.scalar(select(Member).where(Member.team_id == TEAM, Member.user_id == user_id))
+    member = tx.scalar(select(Member).where(Member.team_id == TEAM, Member.user_id == user_id))
     if member is None:
         member = Member(
             team_id=TEAM,
@@ -70,13 +70,13 @@ def make_member(session: Any, user_id: str, now: datetime, fresh: bool = True) -
             profile_refreshed_at=now if fresh else None,
             created_at=LONG_AGO,
         )
-        session.add(member)
-        session.flush()
+        tx.add(member)
+        tx.flush()
     return member
 
 
 def make_pod(
-    session: Any,
+    tx: Any,
     name: str,
     user_ids: list[str],
     now: datetime,
@@ -99,14 +99,12 @@ def make_pod(
         created_by=user_ids[0],
         created_at=LONG_AGO,
     )
-    session.add(pod)
-    session.flush()
+    tx.add(pod)
+    tx.flush()
     for user_id in user_ids:
-        member = make_member(session, user_id, now)
-        session.add(
-            PodMembership(team_id=TEAM, pod_id=pod.id, member_id=member.id, joined_at=LONG_AGO)
-        )
-    session.flush()
+        member = make_member(tx, user_id, now)
+        tx.add(PodMembership(team_id=TEAM, pod_id=pod.id, member_id=member.id, joined_at=LONG_AGO))
+    tx.flush()
     return pod
 
 
@@ -121,15 +119,15 @@ def build_world(
     """A pod with its next session scheduled (by the scheduling service). A
     `seasoned` pod has met twice before, so nobody is a newcomer and the next
     session has a coach."""
-    with db.transaction() as session:
+    with db.transaction() as tx:
         for user_id in (OUTSIDER, ADMIN):
-            make_member(session, user_id, now)
-        pod = make_pod(session, name, list(members), now, **pod_options)
+            make_member(tx, user_id, now)
+        pod = make_pod(tx, name, list(members), now, **pod_options)
         if seasoned:
-            coaches = [make_member(session, user_id, now).id for user_id in members[:2]]
+            coaches = [make_member(tx, user_id, now).id for user_id in members[:2]]
             for coach_id, days_ago in zip(coaches, (14, 7), strict=True):
                 start = datetime(2026, 3, 3, 15, 0, tzinfo=UTC) - timedelta(days=days_ago)
-                session.add(
+                tx.add(
                     PodSession(
                         team_id=TEAM,
                         pod_id=pod.id,
@@ -142,15 +140,15 @@ def build_world(
                         created_at=LONG_AGO,
                     )
                 )
-            session.flush()
-        sessions_service.schedule_upcoming(session, now, [pod.id])
-        pod_session = session.scalar(
+            tx.flush()
+        sessions_service.schedule_upcoming(tx, now, [pod.id])
+        pod_session = tx.scalar(
             select(PodSession)
             .where(PodSession.pod_id == pod.id)
             .order_by(PodSession.starts_at.desc())
             .limit(1)
         )
-        coach = session.get(Member, pod_session.coach_member_id or -1)
+        coach = tx.get(Member, pod_session.coach_member_id or -1)
         return World(
             pod_id=pod.id,
             session_id=pod_session.id,
@@ -161,7 +159,7 @@ def build_world(
 
 
 def add_session(db: Any, pod_id: int, starts_at: datetime, minutes: int = 45) -> int:
-    with db.transaction() as session:
+    with db.transaction() as tx:
         row = PodSession(
             team_id=TEAM,
             pod_id=pod_id,
@@ -169,8 +167,8 @@ def add_session(db: Any, pod_id: int, starts_at: datetime, minutes: int = 45) ->
             ends_at=starts_at + timedelta(minutes=minutes),
             created_at=LONG_AGO,
         )
-        session.add(row)
-        session.flush()
+        tx.add(row)
+        tx.flush()
         return row.id
 
 
@@ -222,8 +220,8 @@ def checkin_values(
 
 
 def rows(db: Any, model: Any) -> list[Any]:
-    with db.transaction() as session:
-        return list(session.scalars(select(model).order_by(model.id)))
+    with db.transaction() as tx:
+        return list(tx.scalars(select(model).order_by(model.id)))
 
 
 def checkins(db: Any) -> list[CheckIn]:
@@ -252,8 +250,8 @@ def make_experiment(
     created_at: datetime = LONG_AGO,
     status: str = ExperimentStatus.OPEN,
 ) -> int:
-    with db.transaction() as session:
-        member = make_member(session, user_id, created_at)
+    with db.transaction() as tx:
+        member = make_member(tx, user_id, created_at)
         experiment = Experiment(
             team_id=TEAM,
             member_id=member.id,
@@ -263,6 +261,6 @@ def make_experiment(
             status=status,
             created_at=created_at,
         )
-        session.add(experiment)
-        session.flush()
+        tx.add(experiment)
+        tx.flush()
         return experiment.id

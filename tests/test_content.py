@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.content import (
-    PROMPTS_DIR,
+from bot.program_content import (
     ContentError,
     closest_scenarios,
     find_scenario,
@@ -20,12 +19,11 @@ from bot.content import (
     get_scenario,
     get_theme,
     load_content,
-    main,
     reflection_questions,
     suggest_questions,
-    theme_at,
 )
-from models.content import (
+from bot.program_content.loader import PROMPTS_DIR, main
+from models.program_content import (
     CONTENT_FILES,
     MIN_PILLAR_QUESTIONS,
     MIN_REFLECTION_QUESTIONS,
@@ -455,16 +453,6 @@ def test_lookup_by_key(content: Content) -> None:
 
 
 # --- themes and questions ------------------------------------------------------------
-
-
-def test_theme_at_rotates(content: Content) -> None:
-    themes = content.themes
-    assert theme_at(content, 0) == themes[0]
-    assert theme_at(content, len(themes) + 2) == themes[2]
-    assert theme_at(content, -1) == themes[-1]
-    assert theme_at(list(themes[:2]), 3) == themes[1]
-    with pytest.raises(ValueError):
-        theme_at([], 0)
 
 
 def bank_texts(content: Content, pillar: str) -> set[str]:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from bot.notify import experiments as experiments_notify
 from bot.notify import outbox
 from bot.services import experiments as experiments_service
 from bot.ui import experiments as experiments_ui
@@ -33,8 +34,8 @@ pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def status_of(db, experiment_id):
-    with db.transaction() as session:
-        return session.get(Experiment, experiment_id)
+    with db.transaction() as tx:
+        return tx.get(Experiment, experiment_id)
 
 
 # --------------------------------------------------------------------- /coach experiments
@@ -147,10 +148,10 @@ def test_not_yet_in_my_own_timezone(signed, slack, world, db, clock):
         db, CAROL, "Step", date(2026, 3, 3), session_id=world.session_id
     )
     clock.set(datetime(2026, 3, 2, 20, 0, tzinfo=UTC))
-    with db.transaction() as session:
-        carol = session.scalar(select(Member).where(Member.user_id == CAROL))
-        experiment = session.get(Experiment, experiment_id)
-        day, pod = experiments_service.next_session_date(session, carol, experiment, clock())
+    with db.transaction() as tx:
+        carol = tx.scalar(select(Member).where(Member.user_id == CAROL))
+        experiment = tx.get(Experiment, experiment_id)
+        day, pod = experiments_service.next_session_date(tx, carol, experiment, clock())
     assert (day, pod) == (date(2026, 3, 4), "Growth")
 
 
@@ -197,8 +198,8 @@ def test_a_very_long_list_stays_inside_a_message(signed, slack, world, db):
 
 
 def due_nudges(db, now):
-    with db.transaction() as session:
-        return experiments_service.enqueue_due_nudges(session, now)
+    with db.transaction() as tx:
+        return experiments_notify.enqueue_due_nudges(tx, now)
 
 
 def nudge_rows(db):
@@ -207,8 +208,8 @@ def nudge_rows(db):
 
 def test_nudge_goes_out_at_ten_in_the_members_timezone_once(db, slack, clock):
     add_people(slack)
-    with db.transaction() as session:
-        make_member(session, BOB, clock())  # America/New_York
+    with db.transaction() as tx:
+        make_member(tx, BOB, clock())  # America/New_York
     experiment_id = make_experiment(db, BOB, "Ask for feedback", date(2026, 3, 5))
     ten_in_new_york = datetime(2026, 3, 5, 15, 0, tzinfo=UTC)  # EST = UTC-5
     assert due_nudges(db, ten_in_new_york - timedelta(minutes=1)) == 0
@@ -231,17 +232,17 @@ def _buttons(payload):
 
 
 def test_timezones_ahead_of_utc_are_nudged_on_their_own_date(db, slack, clock):
-    with db.transaction() as session:
-        make_member(session, CAROL, clock())  # Asia/Tokyo, UTC+9
+    with db.transaction() as tx:
+        make_member(tx, CAROL, clock())  # Asia/Tokyo, UTC+9
     make_experiment(db, CAROL, "Step", date(2026, 3, 5))
     assert due_nudges(db, datetime(2026, 3, 5, 0, 59, tzinfo=UTC)) == 0
     assert due_nudges(db, datetime(2026, 3, 5, 1, 0, tzinfo=UTC)) == 1
 
 
 def test_no_nudge_for_resolved_paused_or_freshly_written_experiments(db, clock):
-    with db.transaction() as session:
-        make_member(session, ALICE, clock())
-        paused = make_member(session, BOB, clock())
+    with db.transaction() as tx:
+        make_member(tx, ALICE, clock())
+        paused = make_member(tx, BOB, clock())
         paused.paused_until = date(2026, 3, 20)
     make_experiment(db, ALICE, "Tried already", date(2026, 3, 5), status="tried")
     make_experiment(db, BOB, "Paused person", date(2026, 3, 5))
@@ -257,8 +258,8 @@ def test_no_nudge_for_resolved_paused_or_freshly_written_experiments(db, clock):
 
 
 def test_a_nudge_delayed_by_an_outage_still_goes_then_never_late_days_after(db, clock):
-    with db.transaction() as session:
-        make_member(session, ALICE, clock())
+    with db.transaction() as tx:
+        make_member(tx, ALICE, clock())
     make_experiment(db, ALICE, "Late but same day", date(2026, 3, 5))
     make_experiment(db, ALICE, "Long gone", date(2026, 2, 20))
     assert due_nudges(db, datetime(2026, 3, 5, 18, 0, tzinfo=UTC)) == 1
@@ -303,16 +304,16 @@ def test_nudges_use_a_constant_number_of_statements(db, clock):
             ]
         )
 
-    with db.transaction() as session:
-        make_member(session, ALICE, clock())
+    with db.transaction() as tx:
+        make_member(tx, ALICE, clock())
     few = statements_for(3, date(2026, 3, 5))
     many = statements_for(60, date(2026, 3, 6))
     assert few == many <= 3
 
 
 def test_nudge_rows_are_valid_slack_messages(db, clock):
-    with db.transaction() as session:
-        make_member(session, ALICE, clock())
+    with db.transaction() as tx:
+        make_member(tx, ALICE, clock())
     make_experiment(db, ALICE, "x" * 5000, date(2026, 3, 5))
     due_nudges(db, datetime(2026, 3, 5, 10, 0, tzinfo=UTC))
     (row,) = nudge_rows(db)
@@ -321,12 +322,12 @@ def test_nudge_rows_are_valid_slack_messages(db, clock):
 
 
 def test_team_is_kept_on_the_outbox_row(db, clock):
-    with db.transaction() as session:
-        make_member(session, ALICE, clock())
+    with db.transaction() as tx:
+        make_member(tx, ALICE, clock())
     make_experiment(db, ALICE, "Step", date(2026, 3, 5))
     due_nudges(db, datetime(2026, 3, 5, 10, 0, tzinfo=UTC))
-    with db.transaction() as session:
-        (row,) = session.scalars(select(OutboxMessage))
+    with db.transaction() as tx:
+        (row,) = tx.scalars(select(OutboxMessage))
         assert row.team_id == TEAM
 
 

@@ -27,9 +27,9 @@ pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 
 
 def add_reflection(db, user_id, insight, action="Act on it", when=None, session_id=None):
-    with db.transaction() as session:
-        member = make_member(session, user_id, when or datetime(2026, 3, 1, tzinfo=UTC))
-        session.add(
+    with db.transaction() as tx:
+        member = make_member(tx, user_id, when or datetime(2026, 3, 1, tzinfo=UTC))
+        tx.add(
             Reflection(
                 team_id=TEAM,
                 member_id=member.id,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.content import get_content
+from bot.program_content import get_content
 from bot.scheduler import run_once
 from bot.services import sessions as svc
 from models import PodPlaybook, PodSession
@@ -34,10 +34,10 @@ def pods(db, slack):
     slack.add_user(OUTSIDER, "outsider")
     slack.add_channel("CPOD", "pathfinders", members=["U1", "U2", "U3"])
     slack.add_channel("CPOD2", "trailblazers", members=["U4", "U5", "U6"])
-    with db.transaction() as session:
-        first, _ = seasoned_pod(session)
-        second, _ = seasoned_pod(session, "Trailblazers", ("U4", "U5", "U6"), channel_id="CPOD2")
-        svc.schedule_upcoming(session, MONDAY_9)
+    with db.transaction() as tx:
+        first, _ = seasoned_pod(tx)
+        second, _ = seasoned_pod(tx, "Trailblazers", ("U4", "U5", "U6"), channel_id="CPOD2")
+        svc.schedule_upcoming(tx, MONDAY_9)
         return {"Pathfinders": first.id, "Trailblazers": second.id}
 
 
@@ -54,8 +54,8 @@ def open_playbook(signed, slack, user_id="U1", pod="Pathfinders"):
 
 
 def theme_of_next(db, pod_id) -> str | None:
-    with db.transaction() as session:
-        return session.scalar(
+    with db.transaction() as tx:
+        return tx.scalar(
             select(PodSession.theme_key)
             .where(PodSession.pod_id == pod_id)
             .order_by(PodSession.starts_at.desc())
@@ -63,10 +63,10 @@ def theme_of_next(db, pod_id) -> str | None:
 
 
 def stored(db, pod_id) -> PodPlaybook | None:
-    with db.transaction() as session:
-        row = session.get(PodPlaybook, pod_id)
+    with db.transaction() as tx:
+        row = tx.get(PodPlaybook, pod_id)
         if row is not None:
-            session.expunge(row)
+            tx.expunge(row)
         return row
 
 

@@ -77,30 +77,38 @@ def open_create_modal(signed, slack, user_id=ALICE):
     return modal_of(slack, user_id)
 
 
+def saved_modal(slack, user_id, verb="is set up"):
+    """The modal the pod form became once saved: the confirmation."""
+    shown = visible_text(modal_of(slack, user_id))
+    assert verb in shown, shown
+    return shown
+
+
 def create_pod(signed, slack, user_id=ALICE, **changes):
     view = open_create_modal(signed, slack, user_id)
     response = signed.view_submission(user_id, view, {**GOOD_FORM, **changes})
     assert response.status == 200 and not response.problems, response.problems
-    assert slack.open_views(user_id) == [], slack.view_errors(view["id"])
+    assert not slack.view_errors(view["id"]), slack.view_errors(view["id"])
+    saved_modal(slack, user_id)
 
 
 def count(db, model, *where):
-    with db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(model).where(*where))
+    with db.transaction() as tx:
+        return tx.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def pod_named(db, name):
-    with db.transaction() as session:
-        pod = session.scalar(select(Pod).where(Pod.name == name))
+    with db.transaction() as tx:
+        pod = tx.scalar(select(Pod).where(Pod.name == name))
         assert pod is not None
-        session.expunge(pod)
+        tx.expunge(pod)
         return pod
 
 
 def active_members(db, pod_id):
-    with db.transaction() as session:
+    with db.transaction() as tx:
         return set(
-            session.scalars(
+            tx.scalars(
                 select(Member.user_id)
                 .join(PodMembership, PodMembership.member_id == Member.id)
                 .where(PodMembership.pod_id == pod_id, PodMembership.left_at.is_(None))
@@ -109,8 +117,8 @@ def active_members(db, pod_id):
 
 
 def next_session(db, pod_id):
-    with db.transaction() as session:
-        return session.scalar(
+    with db.transaction() as tx:
+        return tx.scalar(
             select(PodSession)
             .where(PodSession.pod_id == pod_id, PodSession.status == SessionStatus.SCHEDULED)
             .order_by(PodSession.starts_at)
@@ -120,7 +128,7 @@ def next_session(db, pod_id):
 def insert_pod(db, name, team_id="T0001", members=(), now=None, **fields):
     """A pod written straight to the database (for list/scoping set-ups)."""
     now = now or datetime(2026, 3, 1, tzinfo=UTC)
-    with db.transaction() as session:
+    with db.transaction() as tx:
         pod = Pod(
             team_id=team_id,
             name=name,
@@ -135,17 +143,17 @@ def insert_pod(db, name, team_id="T0001", members=(), now=None, **fields):
             created_at=now,
             **fields,
         )
-        session.add(pod)
-        session.flush()
+        tx.add(pod)
+        tx.flush()
         for user_id in members:
-            member = session.scalar(
+            member = tx.scalar(
                 select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
             )
             if member is None:
                 member = Member(team_id=team_id, user_id=user_id, created_at=now)
-                session.add(member)
-                session.flush()
-            session.add(
+                tx.add(member)
+                tx.flush()
+            tx.add(
                 PodMembership(team_id=team_id, pod_id=pod.id, member_id=member.id, joined_at=now)
             )
         return pod.id
@@ -170,7 +178,10 @@ def test_create_pod_end_to_end(signed, slack, people, db, rt, clock):
 
     response = signed.view_submission(ALICE, view, GOOD_FORM)
     assert response.status == 200 and not response.problems
-    assert slack.open_views(ALICE) == []
+    # Acked at once with "working…", then the form became the confirmation.
+    assert "Checking the members" in visible_text(response.json()["view"])
+    confirmed = saved_modal(slack, ALICE)
+    assert "*Platform Leads* is set up" in confirmed
 
     pod = pod_named(db, "Platform Leads")
     assert (pod.focus_kind, pod.focus_text) == ("function", "Leading without authority")
@@ -190,8 +201,8 @@ def test_create_pod_end_to_end(signed, slack, people, db, rt, clock):
     assert "Platform Leads" in confirmation and "Tue 3 Mar, 15:00 (Europe/Paris)" in confirmation
 
     # The others are told through the outbox, once, in their own timezone.
-    with db.transaction() as session:
-        keys = set(session.scalars(select(OutboxMessage.dedupe_key)))
+    with db.transaction() as tx:
+        keys = set(tx.scalars(select(OutboxMessage.dedupe_key)))
     assert {f"pod-added:{pod.id}:{BOB}", f"pod-added:{pod.id}:{CAROL}"} <= keys
     assert f"pod-added:{pod.id}:{ALICE}" not in keys
     run_once(rt, clock())
@@ -211,10 +222,11 @@ def test_create_pod_end_to_end(signed, slack, people, db, rt, clock):
 def test_known_timezone_is_prefilled_without_asking_slack_first(signed, slack, people, db):
     create_pod(signed, slack, ALICE)
     calls_before = len(slack.calls_to("users.info"))
+    updates_before = len(slack.calls_to("views.update"))
     view = open_create_modal(signed, slack, ALICE)
     assert input_element(view, "timezone")["initial_value"] == "Europe/Paris"
     assert len(slack.calls_to("users.info")) == calls_before
-    assert len(slack.calls_to("views.update")) == 1  # only for the first, unknown, Alice
+    assert len(slack.calls_to("views.update")) == updates_before  # no lookup this time
 
 
 def test_a_picked_channel_is_used_and_no_group_dm_opened(signed, slack, people, db):
@@ -234,13 +246,14 @@ def test_a_picked_channel_is_used_and_no_group_dm_opened(signed, slack, people, 
     ],
     ids=["bot-not-invited", "archived"],
 )
-def test_a_channel_the_bot_cannot_post_in_is_an_inline_error(
+def test_a_channel_the_bot_cannot_post_in_is_shown_under_channel(
     signed, slack, people, db, channel, problem
 ):
     slack.add_channel("C0QUIET", "quiet", members=list(PEOPLE), **channel)
     view = open_create_modal(signed, slack, ALICE)
     signed.view_submission(ALICE, view, {**GOOD_FORM, "channel": "C0QUIET"})
-    assert problem in slack.view_errors(view["id"])["channel"]
+    assert problem in problem_under(slack, ALICE, "channel")
+    assert input_element(modal_of(slack, ALICE), "name")["initial_value"] == "Platform Leads"
     assert count(db, Pod) == 0
     assert slack.messages_to("C0QUIET") == []
 
@@ -248,6 +261,15 @@ def test_a_channel_the_bot_cannot_post_in_is_an_inline_error(
 def test_timezone_names_in_any_casing_are_accepted(signed, slack, people, db):
     create_pod(signed, slack, ALICE, timezone="america/new_york")
     assert pod_named(db, "Platform Leads").timezone == "America/New_York"
+
+
+def problem_under(slack, user_id, block_id):
+    """The problem the form shows under an input once Slack was asked (after the ack)."""
+    view = modal_of(slack, user_id)
+    ids = [block.get("block_id") for block in view["blocks"]]
+    assert f"{block_id}_problem" in ids, visible_text(view)
+    assert ids.index(f"{block_id}_problem") == ids.index(block_id) + 1
+    return visible_text([view["blocks"][ids.index(f"{block_id}_problem")]])
 
 
 INVALID = [
@@ -260,8 +282,12 @@ INVALID = [
         "at most 12 people",
         id="thirteen-members",
     ),
-    pytest.param({"members": [ALICE, ROBOT]}, "members", "Bots can't be pod members", id="bot"),
-    pytest.param({"members": [ALICE, "U0NOBODY"]}, "members", "couldn't find", id="unknown"),
+    pytest.param(
+        {"members": [ALICE, ROBOT]}, "members", "Bots can't be pod members", id="bot-after-ack"
+    ),
+    pytest.param(
+        {"members": [ALICE, "U0NOBODY"]}, "members", "couldn't find", id="unknown-after-ack"
+    ),
     pytest.param(
         {"timezone": "Europe/Pariss"}, "timezone", "Did you mean Europe/Paris?", id="typo-tz"
     ),
@@ -280,7 +306,7 @@ INVALID = [
 
 @pytest.mark.parametrize(("changes", "block_id", "message"), INVALID)
 def test_every_validation_error_is_inline_and_nothing_is_written(
-    signed, slack, people, db, changes, block_id, message
+    signed, slack, people, db, request, changes, block_id, message
 ):
     for i in range(10):
         slack.add_user(f"U0X{i:02d}", f"extra{i}", tz="UTC")
@@ -294,8 +320,11 @@ def test_every_validation_error_is_inline_and_nothing_is_written(
     response = signed.view_submission(ALICE, view, {**GOOD_FORM, **changes}, client_checks=False)
     assert response.status == 200 and not response.problems, response.problems
 
-    errors = slack.view_errors(view["id"])
-    assert message in errors.get(block_id, ""), errors
+    if "after-ack" in request.node.callspec.id:  # Slack had to be asked: shown in the form
+        assert message in problem_under(slack, ALICE, block_id)
+    else:  # the database could tell: refused before the ack, inline
+        errors = slack.view_errors(view["id"])
+        assert message in errors.get(block_id, ""), errors
     assert modal_of(slack, ALICE)["id"] == view["id"]  # still open, with the error
     assert count(db, Pod) == pods_before
     assert count(db, OutboxMessage) == outbox_before
@@ -314,19 +343,21 @@ def test_all_problems_are_shown_at_once(signed, slack, people, db):
     assert count(db, Pod) == 0
 
 
-def test_database_and_slack_problems_show_with_the_form_problems(signed, slack, people, db):
+def test_database_problems_show_with_the_form_problems_then_slacks(signed, slack, people, db):
     create_pod(signed, slack, BOB, members=[BOB, CAROL])
     view = open_create_modal(signed, slack, ALICE)
-    signed.view_submission(
-        ALICE,
-        view,
-        {**GOOD_FORM, "name": "PLATFORM LEADS", "members": [ALICE, ROBOT], "time": "7"},
-        client_checks=False,
-    )
-    errors = slack.view_errors(view["id"])
-    assert set(errors) == {"name", "members", "time"}
-    assert "Bots can't be pod members: Robot" in errors["members"]
+    bad = {**GOOD_FORM, "name": "PLATFORM LEADS", "members": [ALICE, ROBOT], "time": "7"}
+    response = signed.view_submission(ALICE, view, bad, client_checks=False)
+    assert not response.problems
+    assert set(slack.view_errors(view["id"])) == {"name", "time"}  # before the ack
+    signed.view_submission(ALICE, view, {**bad, "name": "Robots", "time": "10:00"})
+    assert "Bots can't be pod members: Robot" in problem_under(slack, ALICE, "members")
     assert count(db, Pod) == 1
+    # Fixed in the form shown again: saved.
+    signed.view_submission(ALICE, modal_of(slack, ALICE), {"members": [ALICE, BOB]})
+    saved_modal(slack, ALICE)
+    assert count(db, Pod) == 2
+    assert slack.problems == []
 
 
 def test_slack_client_refuses_more_than_twelve_members(signed, slack, people):
@@ -340,7 +371,7 @@ def test_group_dm_failure_is_an_inline_error_on_channel(signed, slack, people, d
     view = open_create_modal(signed, slack, ALICE)
     slack.fail("conversations.open", "user_disabled")
     signed.view_submission(ALICE, view, GOOD_FORM)
-    assert "Pick a channel instead" in slack.view_errors(view["id"])["channel"]
+    assert "Pick a channel instead" in problem_under(slack, ALICE, "channel")
     assert count(db, Pod) == 0
 
 
@@ -373,7 +404,7 @@ def test_edit_opens_prefilled_and_reschedules(signed, slack, people, db, rt, clo
     signed.view_submission(
         BOB, view, {"weekday": "3", "time": "17:30", "members": [ALICE, BOB, DAVE]}
     )
-    assert slack.open_views(BOB) == []
+    assert "Upcoming sessions moved to the new time" in saved_modal(slack, BOB, "is updated")
     pod = pod_named(db, "Platform Leads")
     assert (pod.weekday, pod.local_time) == (3, time(17, 30))
     assert active_members(db, pod.id) == {ALICE, BOB, DAVE}
@@ -389,8 +420,8 @@ def test_edit_opens_prefilled_and_reschedules(signed, slack, people, db, rt, clo
     (confirmation,) = [t for t in dm_texts(slack, BOB) if "is updated" in t]
     assert "Thu 5 Mar, 16:30 (Europe/London)" in confirmation
 
-    with db.transaction() as session:
-        keys = set(session.scalars(select(OutboxMessage.dedupe_key)))
+    with db.transaction() as tx:
+        keys = set(tx.scalars(select(OutboxMessage.dedupe_key)))
     assert f"pod-added:{pod.id}:{DAVE}" in keys
     assert any(key.startswith(f"pod-removed:{pod.id}:{CAROL}") for key in keys)
     run_once(rt, clock())
@@ -432,7 +463,7 @@ def test_a_program_admin_outside_the_pod_can_edit(signed, slack, people, db):
     signed.command(ADMIN, "pod edit Platform Leads")
     view = modal_of(slack, ADMIN)
     signed.view_submission(ADMIN, view, {"cadence": "1"})
-    assert slack.open_views(ADMIN) == []
+    saved_modal(slack, ADMIN, "is updated")
     assert pod_named(db, "Platform Leads").interval_weeks == 1
 
 
@@ -591,22 +622,23 @@ def test_join_reassigns_roles_of_the_next_session(signed, slack, people, db, clo
     create_pod(signed, slack, ALICE, channel="C0PODS")
     pod = pod_named(db, "Platform Leads")
     first = next_session(db, pod.id)
-    with db.transaction() as s:
-        s.get(PodSession, first.id).held_at = first.starts_at
+    with db.transaction() as tx:
+        tx.get(PodSession, first.id).held_at = first.starts_at
     clock.set(first.ends_at + timedelta(minutes=1))
     run_once(signed.bot.rt, clock())  # the pod has met: the next session is scheduled
     signed.command(DAVE, "pod join Platform Leads")
-    with db.transaction() as s:
-        session = s.scalar(
+    with db.transaction() as tx:
+        pod_session = tx.scalar(
             select(PodSession).where(PodSession.pod_id == pod.id, PodSession.starts_at > clock())
         )
-    assert session.id != first.id
-    with db.transaction() as s:
+    assert pod_session.id != first.id
+    with db.transaction() as tx:
+        row = tx.get(PodSession, pod_session.id)
         buddies = {
-            s.get(Member, b.newcomer_member_id).user_id: s.get(Member, b.buddy_member_id).user_id
-            for b in s.get(PodSession, session.id).buddies
+            tx.get(Member, b.newcomer_member_id).user_id: tx.get(Member, b.buddy_member_id).user_id
+            for b in row.buddies
         }
-        coach = s.get(Member, s.get(PodSession, session.id).coach_member_id).user_id
+        coach = tx.get(Member, row.coach_member_id).user_id
     # Dave joins a pod that has already met: a newcomer with a buddy who isn't the coach.
     assert set(buddies) == {DAVE}
     assert buddies[DAVE] not in (DAVE, coach)
@@ -621,3 +653,23 @@ def test_confirmation_is_ephemeral_where_the_command_was_typed(signed, slack, pe
     assert "*Platform Leads* is set up" in text and "in <#C0PODS>" in text
     assert "First session: Tue 3 Mar, 15:00 (Europe/Paris)" in text
     assert all("is set up" not in t for t in dm_texts(slack, ALICE))
+
+
+LOUD = "<!channel> Hackers <!here>"
+
+
+def test_a_pod_name_never_pings_anyone(signed, slack, people, db, rt, clock):
+    signed.command(ALICE, "pod create", channel_id="C0PODS")
+    signed.view_submission(
+        ALICE, modal_of(slack, ALICE), {**GOOD_FORM, "name": LOUD, "channel": "C0PODS"}
+    )
+    escaped = "&lt;!channel&gt; Hackers &lt;!here&gt;"
+    (intro,) = slack.messages_to("C0PODS")
+    confirmation = [e for e in slack.ephemerals(ALICE) if "is set up" in visible_text(e)]
+    run_once(rt, clock())
+    (added,) = [m for m in slack.dms(BOB) if "added you" in visible_text(m)]
+    shown = [intro, added, confirmation[-1], modal_of(slack, ALICE)]
+    for surface in shown:
+        raw = str({"text": surface.get("text"), "blocks": surface.get("blocks")})
+        assert "<!channel>" not in raw and "<!here>" not in raw, raw
+        assert escaped in raw and "&amp;lt;" not in raw, raw

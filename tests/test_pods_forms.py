@@ -6,9 +6,11 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.services.pods import PodInfo, PodListing
 from bot.ui import pods as ui
+from bot.ui.dates import local_date_time_with_zone
+from handlers.pods import PodFormMetadata
 from models.forms import normalize_timezone, parse_pod_form, suggest_timezone
+from models.pod_views import PodFormValues, PodInfo, PodListing
 from tests.slackstub.blockcheck import message_block_problems, view_problems
 
 FIELDS = {
@@ -88,8 +90,8 @@ def pod(i: int, members=("U1", "U2", "U3")) -> PodInfo:
 
 
 def test_the_modal_passes_slacks_checks_in_every_state():
-    empty = ui.PodFormValues()
-    edit = ui.PodFormValues(
+    empty = PodFormValues()
+    edit = PodFormValues(
         name="A" * 60,
         members=tuple(f"U{i}" for i in range(12)),
         weekday=6,
@@ -98,9 +100,14 @@ def test_the_modal_passes_slacks_checks_in_every_state():
         channel="C1",
     )
     for view in [
-        ui.pod_modal(empty, ui.PodFormMetadata(origin_channel="C1"), timezone_pending=True),
-        ui.pod_modal(empty, ui.PodFormMetadata()),
-        ui.pod_modal(edit, ui.PodFormMetadata(pod_id=7, origin_channel="C1")),
+        ui.pod_modal(empty, timezone_pending=True),
+        ui.pod_modal(empty),
+        ui.pod_modal(edit, pod_id=7, private_metadata=PodFormMetadata(pod_id=7).dumps()),
+        ui.pod_modal(
+            edit,
+            pod_id=7,
+            problems={"members": "Bots can't be pod members: Robot.", "channel": "x" * 2000},
+        ),
     ]:
         assert view_problems(view) == []
 
@@ -121,11 +128,46 @@ def test_cadence_and_times_read_naturally():
         == "every 2 weeks on Tuesday at 15:00 Europe/Paris"
     )
     instant = datetime(2026, 3, 29, 13, 0, tzinfo=UTC)  # the day Paris moves to summer time
-    assert ui.when_text(instant, "Europe/Paris") == "Sun 29 Mar, 15:00 (Europe/Paris)"
-    assert ui.when_text(instant, "America/Los_Angeles") == "Sun 29 Mar, 06:00 (America/Los_Angeles)"
+    paris = local_date_time_with_zone(instant, "Europe/Paris")
+    assert paris == "Sun 29 Mar, 15:00 (Europe/Paris)"
+    los_angeles = local_date_time_with_zone(instant, "America/Los_Angeles")
+    assert los_angeles == "Sun 29 Mar, 06:00 (America/Los_Angeles)"
 
 
 def test_metadata_survives_a_round_trip_and_garbage():
-    meta = ui.PodFormMetadata(pod_id=3, origin_channel="C9")
-    assert ui.PodFormMetadata.loads(meta.dumps()) == meta
-    assert ui.PodFormMetadata.loads("not json") == ui.PodFormMetadata()
+    meta = PodFormMetadata(pod_id=3, origin_channel="C9")
+    assert PodFormMetadata.loads(meta.dumps()) == meta
+    assert PodFormMetadata.loads("not json") is None
+
+
+def test_problems_shown_again_sit_under_their_inputs():
+    view = ui.pod_modal(PodFormValues(name="Owls"), problems={"channel": "Pick <#C1> & go"})
+    block_ids = [block.get("block_id") for block in view["blocks"]]
+    assert block_ids[block_ids.index("channel") + 1] == "channel_problem"
+    shown = view["blocks"][block_ids.index("channel_problem")]["elements"][0]["text"]
+    assert "Pick &lt;#C1&gt; &amp; go" in shown
+
+
+LOUD = "<!channel> Hackers <!here>"
+
+
+def test_a_pod_name_can_never_ping_in_pod_messages():
+    loud = pod(1)
+    loud = PodInfo(**{**loud.__dict__, "name": LOUD, "focus_text": "<!everyone> focus"})
+    text, blocks = ui.pod_channel_intro(LOUD)
+    messages = [
+        {"text": text, "blocks": blocks},
+        ui.added_to_pod_message(loud, "U1", "UTC"),
+        ui.removed_from_pod_message(loud, "U1"),
+        ui.new_rhythm_message(loud, "U1"),
+        ui.joined_message(loud, "UTC"),
+        ui.left_message(loud),
+        ui.pod_saved_message(loud, "UTC", created=True),
+        ui.pod_saved_modal(loud, "UTC", created=False),
+        ui.pod_list_message(PodListing(pods=[loud], total=1, viewer_user_id="U9", viewer_tz="UTC")),
+    ]
+    for message in messages:
+        raw = str(message)
+        assert "<!" not in raw, raw
+        assert "&amp;lt;" not in raw, raw  # escaped once, not twice
+    assert "&lt;!channel&gt; Hackers &lt;!here&gt;" in text

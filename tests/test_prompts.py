@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.content import get_content
+from bot.program_content import get_content
 from bot.scheduler import run_once
 from models import CommunityTactic, TacticStatus
 from tests.slackstub.server import buttons, visible_text
@@ -85,7 +85,7 @@ def test_no_match_offers_the_closest_scenarios_and_the_usage(signed, slack, peop
     shown = text_of(signed, slack, ALICE, "prompts team")
     assert "I couldn't find a scenario matching “team”" in shown
     assert "A cross-functional conflict" in shown
-    assert "`/coach prompts new-team`" in shown
+    assert "Working with a new team" in shown
     assert "Usage:" in shown and "/coach prompts [SCENARIO]" in shown
     assert "Launching a new initiative" not in shown
 
@@ -146,10 +146,10 @@ def contribute(signed, slack, user_id=CAROL, text=TACTIC, tag="Giving hard feedb
 
 
 def the_tactic(db) -> CommunityTactic:
-    with db.transaction() as session:
-        tactic = session.scalar(select(CommunityTactic))
+    with db.transaction() as tx:
+        tactic = tx.scalar(select(CommunityTactic))
         assert tactic is not None
-        session.expunge(tactic)
+        tx.expunge(tactic)
         return tactic
 
 
@@ -259,8 +259,8 @@ def test_contribution_form_errors_are_inline_and_nothing_is_stored(signed, slack
     assert "question, a tactic or a reframe" in errors["kind"]
     assert "pillar or a scenario" in errors["tag"]
     assert slack.open_views(CAROL) != []
-    with db.transaction() as session:
-        assert session.scalar(select(CommunityTactic)) is None
+    with db.transaction() as tx:
+        assert tx.scalar(select(CommunityTactic)) is None
 
 
 def test_a_form_slack_would_not_open_gets_a_plain_answer(signed, slack, people):

@@ -131,8 +131,8 @@ def test_reflect_button_of_a_cancelled_session_gets_a_clear_answer(
     signed, slack, world, rt, clock, db
 ):
     dm = end_of_session_dm(slack, rt, clock, world)
-    with db.transaction() as session:
-        session.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
+    with db.transaction() as tx:
+        tx.get(PodSession, world.session_id).status = SessionStatus.CANCELLED
     signed.press(ALICE, dm, "Reflect")
     assert slack.open_views(ALICE) == []
     assert "was cancelled" in last_ephemeral(slack, ALICE)
@@ -184,8 +184,8 @@ def test_reflection_modal_opens_in_time_when_users_info_is_slow(signed, slack, w
 
     from models import Member
 
-    with db.transaction() as session:
-        session.execute(update(Member).values(profile_refreshed_at=None))
+    with db.transaction() as tx:
+        tx.execute(update(Member).values(profile_refreshed_at=None))
     slack.set_latency("users.info", 3.5)
     message = slack.add_message(POD_CHANNEL, BOB, "Ask, then wait.")
     response = signed.shortcut_message(ALICE, "save_as_insight", message)

@@ -33,9 +33,9 @@ def pod(db, slack):
     for user_id in ("U1", "U2", "U3"):
         slack.add_user(user_id, user_id.lower())
     slack.add_channel("CPOD", "pathfinders", members=["U1", "U2", "U3"])
-    with db.transaction() as session:
-        seasoned_pod(session)
-        svc.schedule_upcoming(session, MONDAY_9)
+    with db.transaction() as tx:
+        seasoned_pod(tx)
+        svc.schedule_upcoming(tx, MONDAY_9)
 
 
 def needs_postgres(db) -> None:
@@ -103,8 +103,8 @@ def test_a_standby_sends_but_does_not_tick(rt, clock, db, pod, slack):
         clock.set(PREP_TIME)
         standby = Jobs(rt)
         standby.tick()
-        with db.transaction() as session:
-            assert session.scalars(select(OutboxMessage)).all() == []
+        with db.transaction() as tx:
+            assert tx.scalars(select(OutboxMessage)).all() == []
     finally:
         leader.release()
     standby.tick()

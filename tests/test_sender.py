@@ -32,10 +32,10 @@ def people(slack):
 
 
 def enqueue_dms(db, users, at=START, prefix="dm") -> None:
-    with db.transaction() as session:
+    with db.transaction() as tx:
         for user_id in users:
             outbox.post_message(
-                session,
+                tx,
                 team_id="T0001",
                 dedupe_key=f"{prefix}:{user_id}",
                 channel=user_id,
@@ -45,8 +45,8 @@ def enqueue_dms(db, users, at=START, prefix="dm") -> None:
 
 
 def rows(db) -> list[OutboxMessage]:
-    with db.transaction() as session:
-        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    with db.transaction() as tx:
+        return list(tx.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
 def received(slack, user_id) -> list[str]:
@@ -155,9 +155,9 @@ def test_permanent_errors_fail_at_once_with_the_reason(rt, clock, slack, people,
 
 
 def test_a_real_refusal_from_slack_fails_the_row(rt, clock, slack, people):
-    with rt.db.transaction() as session:
+    with rt.db.transaction() as tx:
         outbox.post_message(
-            session,
+            tx,
             team_id="T0001",
             dedupe_key="nowhere",
             channel="CNOWHERE",
@@ -174,13 +174,13 @@ def test_rows_left_claimed_by_a_crashed_sender_are_reclaimed_after_the_lease(
     rt, clock, slack, people
 ):
     enqueue_dms(rt.db, people[:2])
-    with rt.db.transaction() as session:
-        session.execute(
+    with rt.db.transaction() as tx:
+        tx.execute(
             update(OutboxMessage)
             .where(OutboxMessage.dedupe_key == f"dm:{people[0]}")
             .values(status="claimed", claimed_by="dead#1", claimed_at=START - timedelta(minutes=6))
         )
-        session.execute(
+        tx.execute(
             update(OutboxMessage)
             .where(OutboxMessage.dedupe_key == f"dm:{people[1]}")
             .values(status="claimed", claimed_by="busy#1", claimed_at=START - timedelta(minutes=1))
@@ -230,9 +230,9 @@ def test_a_sender_killed_mid_batch_loses_nothing_and_doubles_nothing(rt, clock, 
 
 def test_an_update_waits_for_its_original_and_only_the_newest_is_sent(rt, clock, slack, people):
     clock.set(START)
-    with rt.db.transaction() as session:
+    with rt.db.transaction() as tx:
         outbox.post_message(
-            session,
+            tx,
             team_id="T0001",
             dedupe_key="prep:1",
             channel="CPOD",
@@ -241,7 +241,7 @@ def test_an_update_waits_for_its_original_and_only_the_newest_is_sent(rt, clock,
         )
         for number in (2, 3):
             outbox.update_message(
-                session,
+                tx,
                 team_id="T0001",
                 dedupe_key=f"prep:1:refresh:{number}",
                 original_key="prep:1",
@@ -261,9 +261,9 @@ def test_an_update_waits_for_its_original_and_only_the_newest_is_sent(rt, clock,
 
 def test_an_update_of_a_failed_original_fails(rt, clock, slack, people):
     clock.set(START)
-    with rt.db.transaction() as session:
+    with rt.db.transaction() as tx:
         outbox.post_message(
-            session,
+            tx,
             team_id="T0001",
             dedupe_key="orig",
             channel="CGONE",
@@ -271,7 +271,7 @@ def test_an_update_of_a_failed_original_fails(rt, clock, slack, people):
             not_before=START,
         )
         outbox.update_message(
-            session,
+            tx,
             team_id="T0001",
             dedupe_key="orig:refresh:1",
             original_key="orig",

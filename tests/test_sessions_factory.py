@@ -13,7 +13,7 @@ LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def make_member(
-    session: Session,
+    tx: Session,
     user_id: str,
     tz: str = "Europe/London",
     paused_until: date | None = None,
@@ -29,13 +29,13 @@ def make_member(
         ground_rules_agreed_at=LONG_AGO if agreed_to_ground_rules else None,
         created_at=LONG_AGO,
     )
-    session.add(member)
-    session.flush()
+    tx.add(member)
+    tx.flush()
     return member
 
 
 def make_pod(
-    session: Session,
+    tx: Session,
     name: str,
     members: list[Member],
     *,
@@ -60,15 +60,15 @@ def make_pod(
         created_by=members[0].user_id if members else "U0ADMIN",
         created_at=joined_at,
     )
-    session.add(pod)
-    session.flush()
+    tx.add(pod)
+    tx.flush()
     for member in members:
-        join(session, pod, member, joined_at)
+        join(tx, pod, member, joined_at)
     return pod
 
 
-def join(session: Session, pod: Pod, member: Member, at: datetime) -> PodMembership:
+def join(tx: Session, pod: Pod, member: Member, at: datetime) -> PodMembership:
     membership = PodMembership(team_id=TEAM, pod_id=pod.id, member_id=member.id, joined_at=at)
-    session.add(membership)
-    session.flush()
+    tx.add(membership)
+    tx.flush()
     return membership

@@ -94,19 +94,19 @@ class Simulation:
     def happenings(self, now: datetime) -> None:
         if now >= BOB_PAUSES and "pause" not in self.done:
             self.done.add("pause")
-            with self.rt.db.transaction() as session:
-                bob = session.scalar(select(Member).where(Member.user_id == "UBOB"))
+            with self.rt.db.transaction() as tx:
+                bob = tx.scalar(select(Member).where(Member.user_id == "UBOB"))
                 bob.paused_until = date(2026, 3, 25)
-                self.reassign(session, now)
+                self.reassign(tx, now)
         if now >= KOFI_JOINS and "join" not in self.done:
             self.done.add("join")
-            with self.rt.db.transaction() as session:
-                kofi = make_member(session, "UKOFI", tz="Africa/Accra")
-                join(session, session.scalar(select(Pod)), kofi, now)
-                self.reassign(session, now)
+            with self.rt.db.transaction() as tx:
+                kofi = make_member(tx, "UKOFI", tz="Africa/Accra")
+                join(tx, tx.scalar(select(Pod)), kofi, now)
+                self.reassign(tx, now)
         if now.minute == 30:  # half-way through a session, someone presses "We met"
-            with self.rt.db.transaction() as session:
-                for pod_session in session.scalars(
+            with self.rt.db.transaction() as tx:
+                for pod_session in tx.scalars(
                     select(PodSession).where(
                         PodSession.held_at.is_(None),
                         PodSession.starts_at <= now - timedelta(minutes=30),
@@ -115,22 +115,22 @@ class Simulation:
                     pod_session.held_at = now
 
     @staticmethod
-    def reassign(session, now: datetime) -> None:
+    def reassign(tx, now: datetime) -> None:
         """What the pod surface does after a pause or a join."""
-        pod = session.scalar(select(Pod))
-        svc.reassign_roles(session, svc.next_session_for_pod(session, pod.id, now), now)
+        pod = tx.scalar(select(Pod))
+        svc.reassign_roles(tx, svc.next_session_for_pod(tx, pod.id, now), now)
 
 
 def run(rt, clock, slack) -> Simulation:
     for user_id, tz in {**PEOPLE, "UKOFI": "Africa/Accra"}.items():
         slack.add_user(user_id, user_id[1:].lower(), tz=tz)
     slack.add_channel("CPOD", "riverside", members=list(PEOPLE) + ["UKOFI"])
-    with rt.db.transaction() as session:
+    with rt.db.transaction() as tx:
         people = [
-            make_member(session, user_id, tz=tz, name=user_id[1:].title())
+            make_member(tx, user_id, tz=tz, name=user_id[1:].title())
             for user_id, tz in PEOPLE.items()
         ]
-        pod = make_pod(session, "Riverside", people, weekday=1, at=time(15), joined_at=START)
+        pod = make_pod(tx, "Riverside", people, weekday=1, at=time(15), joined_at=START)
         for number, membership in enumerate(pod.memberships):
             membership.joined_at = START + timedelta(minutes=number)
     simulation = Simulation(rt, clock, slack)
@@ -145,10 +145,10 @@ def run(rt, clock, slack) -> Simulation:
 def test_six_weeks_across_dst_every_message_once_on_time_with_the_right_coach(rt, clock, slack):
     sim = run(rt, clock, slack)
 
-    with rt.db.transaction() as session:
-        held = session.scalars(select(PodSession).order_by(PodSession.starts_at)).all()
+    with rt.db.transaction() as tx:
+        held = tx.scalars(select(PodSession).order_by(PodSession.starts_at)).all()
         assert [s.starts_at for s in held][:6] == SESSION_STARTS
-        user_of = {m.id: m.user_id for m in session.scalars(select(Member))}
+        user_of = {m.id: m.user_id for m in tx.scalars(select(Member))}
         assert [user_of.get(s.coach_member_id) for s in held[:6]] == EXPECTED_COACHES
         session_ids = [s.id for s in held[:6]]
 

@@ -22,6 +22,7 @@ from models import (
     ProgramSettings,
     SessionSkip,
 )
+from models.base import utcnow
 from tests.conftest import _empty_all_tables
 from tests.slackstub.server import buttons, visible_text
 from tests.support.harness import BOT_TOKEN, SIGNING_SECRET
@@ -41,12 +42,12 @@ def pod_in_slack(db, slack):
     for user_id, tz in zones.items():
         slack.add_user(user_id, user_id.lower(), tz=tz)
     slack.add_channel("CPOD", "pathfinders", members=list(zones))
-    with db.transaction() as session:
-        pod, people = seasoned_pod(session)
+    with db.transaction() as tx:
+        pod, people = seasoned_pod(tx)
         for member in people:
             member.tz = zones[member.user_id]
-        svc.schedule_upcoming(session, MONDAY_9)
-        upcoming = svc.next_session_for_pod(session, pod.id, MONDAY_9)
+        svc.schedule_upcoming(tx, MONDAY_9)
+        upcoming = svc.next_session_for_pod(tx, pod.id, MONDAY_9)
         return {
             "pod_id": pod.id,
             "session_id": upcoming.id,
@@ -106,8 +107,8 @@ def test_tick_twice_or_earlier_after_later_enqueues_nothing_again(db, pod_in_sla
     assert tick(db, SESSION_END) == 3
     assert tick(db, SESSION_END - timedelta(minutes=1)) == 0
     assert tick(db, PREP_TIME) == 0
-    with db.transaction() as session:
-        keys = session.scalars(select(OutboxMessage.dedupe_key)).all()
+    with db.transaction() as tx:
+        keys = tx.scalars(select(OutboxMessage.dedupe_key)).all()
     assert len(keys) == len(set(keys)) == 8
 
 
@@ -117,13 +118,13 @@ def test_shared_intents_newcomers_and_buddies_appear_in_the_reminder(
     ids = pod_in_slack["ids"]
     session_id = pod_in_slack["session_id"]
     slack.add_user("U4", "newbie", tz="Asia/Kolkata")
-    with rt.db.transaction() as session:
-        newcomer = make_member(session, "U4", tz="Asia/Kolkata")
-        pod_session = session.get(PodSession, session_id)
+    with rt.db.transaction() as tx:
+        newcomer = make_member(tx, "U4", tz="Asia/Kolkata")
+        pod_session = tx.get(PodSession, session_id)
 
-        join(session, session.get(Pod, pod_in_slack["pod_id"]), newcomer, MONDAY_9)
-        svc.reassign_roles(session, pod_session, MONDAY_9)
-        session.add_all(
+        join(tx, tx.get(Pod, pod_in_slack["pod_id"]), newcomer, MONDAY_9)
+        svc.reassign_roles(tx, pod_session, MONDAY_9)
+        tx.add_all(
             [
                 CheckIn(team_id=TEAM, session_id=session_id, member_id=ids["U1"], intent="Say no"),
                 CheckIn(
@@ -156,14 +157,14 @@ def test_shared_intents_newcomers_and_buddies_appear_in_the_reminder(
 
 def test_a_long_list_of_intents_stays_inside_slack_limits(rt, clock, slack, pod_in_slack):
     session_id = pod_in_slack["session_id"]
-    with rt.db.transaction() as session:
-        pod = session.get(Pod, pod_in_slack["pod_id"])
+    with rt.db.transaction() as tx:
+        pod = tx.get(Pod, pod_in_slack["pod_id"])
         for number in range(40):
             user_id = f"UX{number:02d}"
             slack.add_user(user_id, f"x{number}")
-            member = make_member(session, user_id)
-            join(session, pod, member, MONDAY_9 - timedelta(days=90))
-            session.add(
+            member = make_member(tx, user_id)
+            join(tx, pod, member, MONDAY_9 - timedelta(days=90))
+            tx.add(
                 CheckIn(
                     team_id=TEAM, session_id=session_id, member_id=member.id, intent="long " * 400
                 )
@@ -171,8 +172,8 @@ def test_a_long_list_of_intents_stays_inside_slack_limits(rt, clock, slack, pod_
     clock.set(PREP_TIME)
     tick(rt.db, PREP_TIME)
     deliver(rt, clock)
-    with rt.db.transaction() as session:
-        failed = session.scalars(select(OutboxMessage).where(OutboxMessage.status != "sent")).all()
+    with rt.db.transaction() as tx:
+        failed = tx.scalars(select(OutboxMessage).where(OutboxMessage.status != "sent")).all()
     assert failed == []
     seen = visible_text(slack.messages_to("CPOD")[0])
     assert "more._" in seen
@@ -181,15 +182,15 @@ def test_a_long_list_of_intents_stays_inside_slack_limits(rt, clock, slack, pod_
 def test_end_of_session_dm_with_reflect_and_the_open_experiment(rt, clock, slack, pod_in_slack):
     ids = pod_in_slack["ids"]
     session_id = pod_in_slack["session_id"]
-    with rt.db.transaction() as session:
+    with rt.db.transaction() as tx:
         older = Experiment(
             team_id=TEAM, member_id=ids["U1"], text="Ask one question", due_date=date(2026, 3, 1)
         )
         latest = Experiment(
             team_id=TEAM, member_id=ids["U1"], text="Block focus time", due_date=date(2026, 3, 9)
         )
-        session.add_all([older, latest])
-        session.flush()
+        tx.add_all([older, latest])
+        tx.flush()
         latest_id = latest.id
     clock.set(SESSION_END)
     assert tick(rt.db, SESSION_END) == 3  # prep was missed (already started): end DMs only
@@ -212,16 +213,16 @@ def test_messages_whose_moment_passed_long_ago_are_not_sent_late(db, pod_in_slac
     started), no end DM (more than 24 h late); the next session is scheduled."""
     wednesday_evening = SESSION_END + timedelta(hours=24, minutes=1)
     assert tick(db, wednesday_evening) == 0
-    with db.transaction() as session:
-        upcoming = svc.next_session_for_pod(session, pod_in_slack["pod_id"], wednesday_evening)
+    with db.transaction() as tx:
+        upcoming = svc.next_session_for_pod(tx, pod_in_slack["pod_id"], wednesday_evening)
         assert upcoming.starts_at == SESSION_START + timedelta(weeks=1)
 
 
 def test_paused_and_skipping_members_get_no_dm(db, pod_in_slack):
     ids = pod_in_slack["ids"]
-    with db.transaction() as session:
-        session.get(Member, ids["U2"]).paused_until = date(2026, 3, 10)
-        session.add(
+    with db.transaction() as tx:
+        tx.get(Member, ids["U2"]).paused_until = date(2026, 3, 10)
+        tx.add(
             SessionSkip(
                 team_id="T0001",
                 session_id=pod_in_slack["session_id"],
@@ -229,28 +230,28 @@ def test_paused_and_skipping_members_get_no_dm(db, pod_in_slack):
                 created_at=MONDAY_9,
             )
         )
-        svc.reassign_roles(session, session.get(PodSession, pod_in_slack["session_id"]), MONDAY_9)
+        svc.reassign_roles(tx, tx.get(PodSession, pod_in_slack["session_id"]), MONDAY_9)
     tick(db, PREP_TIME)
-    with db.transaction() as session:
+    with db.transaction() as tx:
         dm_targets = {
             m.payload["channel"]
-            for m in session.scalars(select(OutboxMessage))
+            for m in tx.scalars(select(OutboxMessage))
             if m.dedupe_key.count(":") == 2
         }
     assert dm_targets == {"U1"}
 
 
 def test_cancelled_sessions_get_nothing(db, pod_in_slack):
-    with db.transaction() as session:
-        pod_session = session.get(PodSession, pod_in_slack["session_id"])
-        svc.cancel_session(session, pod_session, MONDAY_9, None)
+    with db.transaction() as tx:
+        pod_session = tx.get(PodSession, pod_in_slack["session_id"])
+        svc.cancel_session(tx, pod_session, MONDAY_9, None)
     assert tick(db, PREP_TIME) == 0
     assert tick(db, SESSION_END) == 0
 
 
 def test_custom_prep_lead_time(db, pod_in_slack):
-    with db.transaction() as session:
-        session.add(ProgramSettings(team_id=TEAM, prep_lead_hours=2))
+    with db.transaction() as tx:
+        tx.add(ProgramSettings(team_id=TEAM, prep_lead_hours=2))
     assert tick(db, PREP_TIME) == 0
     assert tick(db, SESSION_START - timedelta(hours=2)) == 5
 
@@ -259,10 +260,10 @@ def test_a_moved_session_gets_its_reminders_again(rt, clock, slack, pod_in_slack
     clock.set(PREP_TIME)
     tick(rt.db, PREP_TIME)
     deliver(rt, clock)
-    with rt.db.transaction() as session:
-        pod = session.get(Pod, pod_in_slack["pod_id"])
+    with rt.db.transaction() as tx:
+        pod = tx.get(Pod, pod_in_slack["pod_id"])
         pod.weekday = 2  # Wednesdays
-        svc.reschedule_pod(session, pod, PREP_TIME)
+        svc.reschedule_pod(tx, pod, PREP_TIME)
     assert tick(rt.db, PREP_TIME + timedelta(hours=1)) == 0
     wednesday_prep = PREP_TIME + timedelta(days=1)
     clock.set(wednesday_prep)
@@ -279,11 +280,9 @@ def test_tick_statements_do_not_grow_with_pods(db, monkeypatch):
         return counter.count
 
     def make(pods: int, tag: str) -> None:
-        with db.transaction() as session:
+        with db.transaction() as tx:
             for number in range(pods):
-                seasoned_pod(
-                    session, f"{tag}{number}", tuple(f"{tag}{number}M{m}" for m in range(4))
-                )
+                seasoned_pod(tx, f"{tag}{number}", tuple(f"{tag}{number}M{m}" for m in range(4)))
 
     results = {}
     for pods in (1, 30):
@@ -298,18 +297,40 @@ def test_tick_statements_do_not_grow_with_pods(db, monkeypatch):
     assert results[1] == results[30]
 
 
-def test_coachbot_tick_at_runs_tick_and_sends(
-    rt, slack, pod_in_slack, monkeypatch, tmp_path, capsys
-):
+def use_cli_against(monkeypatch, tmp_path, slack, db) -> None:
     monkeypatch.chdir(tmp_path)
     for name, value in {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack.api_url,
-        "DATABASE_URL": rt.db.engine.url.render_as_string(hide_password=False),
+        "DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
     }.items():
         monkeypatch.setenv(name, value)
+
+
+def test_coachbot_tick_at_runs_tick_and_sends(
+    rt, slack, pod_in_slack, monkeypatch, tmp_path, capsys
+):
+    use_cli_against(monkeypatch, tmp_path, slack, rt.db)
     cli.main(["tick", "--at", PREP_TIME.isoformat()])
+    assert "5 enqueued" in capsys.readouterr().out
+    assert len(slack.messages_to("CPOD")) == 1
+    assert "Set my intent" in visible_text(slack.dms("U1")[0])
+
+
+def test_coachbot_tick_at_an_instant_ahead_of_the_real_clock_sends_what_is_due_then(
+    db, slack, monkeypatch, tmp_path, capsys
+):
+    for user_id in ("U1", "U2", "U3"):
+        slack.add_user(user_id, user_id.lower())
+    slack.add_channel("CPOD", "pathfinders", members=["U1", "U2", "U3"])
+    next_year = utcnow() + timedelta(days=400)
+    with db.transaction() as tx:
+        pod, _people = seasoned_pod(tx)
+        svc.schedule_upcoming(tx, next_year)
+        prep_at = svc.next_session_for_pod(tx, pod.id, next_year).starts_at - timedelta(hours=24)
+    use_cli_against(monkeypatch, tmp_path, slack, db)
+    cli.main(["tick", "--at", prep_at.isoformat()])
     assert "5 enqueued" in capsys.readouterr().out
     assert len(slack.messages_to("CPOD")) == 1
     assert "Set my intent" in visible_text(slack.dms("U1")[0])

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.content import get_content
+from bot.program_content import get_content
 from bot.scheduler import run_once
 from models import Member
 from tests.slackstub.server import buttons, visible_text
@@ -46,10 +46,10 @@ def the_welcome_dm(slack, user_id):
 
 
 def member(db, user_id) -> Member:
-    with db.transaction() as session:
-        row = session.scalar(select(Member).where(Member.user_id == user_id))
+    with db.transaction() as tx:
+        row = tx.scalar(select(Member).where(Member.user_id == user_id))
         assert row is not None
-        session.expunge(row)
+        tx.expunge(row)
         return row
 
 
@@ -168,13 +168,13 @@ def test_only_the_first_prep_dm_reminds_those_who_have_not_agreed(
 
 
 def test_bots_and_members_already_welcomed_get_no_packet(db, clock):
-    from bot.services import welcome
+    from bot.notify.welcome import enqueue_welcome_packet
 
-    with db.transaction() as session:
+    with db.transaction() as tx:
         robot = Member(team_id="T0001", user_id="U0ROBOT", is_bot=True, created_at=clock())
         seen = Member(team_id="T0001", user_id="U0SEEN", welcomed_at=clock(), created_at=clock())
-        session.add_all([robot, seen])
-        session.flush()
-        assert welcome.on_pod_join(session, robot, clock()) is False
-        assert welcome.on_pod_join(session, seen, clock()) is False
+        tx.add_all([robot, seen])
+        tx.flush()
+        assert enqueue_welcome_packet(tx, robot, clock()) is False
+        assert enqueue_welcome_packet(tx, seen, clock()) is False
         assert robot.welcomed_at is None

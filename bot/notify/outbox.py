@@ -3,6 +3,8 @@ again does nothing, which is what makes tick(now) safe to repeat."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +20,7 @@ UPDATE_MESSAGE = "chat.update"
 
 
 def enqueue(
-    session: Session,
+    tx: Session,
     *,
     team_id: str,
     dedupe_key: str,
@@ -37,7 +39,7 @@ def enqueue(
         "attempts": 0,
         "created_at": not_before,
     }
-    dialect = session.get_bind().dialect.name
+    dialect = tx.get_bind().dialect.name
     if dialect == "postgresql":
         statement = pg_insert(OutboxMessage).values(values).on_conflict_do_nothing()
     elif dialect == "sqlite":
@@ -45,11 +47,11 @@ def enqueue(
     else:  # pragma: no cover - only the two supported databases
         statement = insert(OutboxMessage).values(values)
     # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
-    return session.execute(statement.returning(OutboxMessage.id)).first() is not None
+    return tx.execute(statement.returning(OutboxMessage.id)).first() is not None
 
 
 def post_message(
-    session: Session,
+    tx: Session,
     *,
     team_id: str,
     dedupe_key: str,
@@ -63,7 +65,7 @@ def post_message(
     if blocks is not None:
         payload["blocks"] = blocks
     return enqueue(
-        session,
+        tx,
         team_id=team_id,
         dedupe_key=dedupe_key,
         method=POST_MESSAGE,
@@ -73,7 +75,7 @@ def post_message(
 
 
 def update_message(
-    session: Session,
+    tx: Session,
     *,
     team_id: str,
     dedupe_key: str,
@@ -87,10 +89,48 @@ def update_message(
     if blocks is not None:
         payload["blocks"] = blocks
     return enqueue(
-        session,
+        tx,
         team_id=team_id,
         dedupe_key=dedupe_key,
         method=UPDATE_MESSAGE,
         payload=payload,
         not_before=not_before,
     )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message for `enqueue_all`."""
+
+    team_id: str
+    dedupe_key: str
+    method: str
+    payload: dict[str, Any]
+
+
+def enqueue_all(tx: Session, messages: Sequence[Outgoing], now: datetime) -> int:
+    """Adds the messages in one INSERT … ON CONFLICT DO NOTHING (keys seen before are
+    skipped, as with `enqueue`), due at `now`; returns how many were added."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "team_id": m.team_id,
+            "dedupe_key": m.dedupe_key,
+            "method": m.method,
+            "payload": m.payload,
+            "status": OutboxStatus.PENDING,
+            "not_before": now,
+            "attempts": 0,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    dialect = tx.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = pg_insert(OutboxMessage).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(OutboxMessage).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases
+        statement = insert(OutboxMessage)
+    return len(tx.execute(statement.returning(OutboxMessage.id), rows).all())

@@ -48,18 +48,14 @@ def valid_timezone(name: str | None) -> str | None:
     return name
 
 
-def find(session: Session, team_id: str, user_id: str) -> Member | None:
-    return session.scalar(
-        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
-    )
+def find(tx: Session, team_id: str, user_id: str) -> Member | None:
+    return tx.scalar(select(Member).where(Member.team_id == team_id, Member.user_id == user_id))
 
 
-def find_many(session: Session, team_id: str, user_ids: list[str]) -> dict[str, Member]:
+def find_many(tx: Session, team_id: str, user_ids: list[str]) -> dict[str, Member]:
     if not user_ids:
         return {}
-    rows = session.scalars(
-        select(Member).where(Member.team_id == team_id, Member.user_id.in_(user_ids))
-    )
+    rows = tx.scalars(select(Member).where(Member.team_id == team_id, Member.user_id.in_(user_ids)))
     return {member.user_id: member for member in rows}
 
 
@@ -71,28 +67,28 @@ def needs_refresh(member: Member | None, now: datetime) -> bool:
     )
 
 
-def upsert_profile(session: Session, team_id: str, profile: SlackProfile, now: datetime) -> Member:
-    member = find(session, team_id, profile.user_id)
+def upsert_profile(tx: Session, team_id: str, profile: SlackProfile, now: datetime) -> Member:
+    member = find(tx, team_id, profile.user_id)
     if member is None:
         member = Member(team_id=team_id, user_id=profile.user_id, created_at=now)
-        session.add(member)
+        tx.add(member)
     member.display_name = profile.display_name
     member.real_name = profile.real_name
     member.tz = profile.tz
     member.is_bot = profile.is_bot
     member.is_slack_admin = profile.is_admin
     member.profile_refreshed_at = now
-    session.flush()
+    tx.flush()
     return member
 
 
-def get_or_create(session: Session, team_id: str, user_id: str, now: datetime) -> Member:
+def get_or_create(tx: Session, team_id: str, user_id: str, now: datetime) -> Member:
     """A member row even when Slack could not be asked (profile fields stay default)."""
-    member = find(session, team_id, user_id)
+    member = find(tx, team_id, user_id)
     if member is None:
         member = Member(team_id=team_id, user_id=user_id, created_at=now)
-        session.add(member)
-        session.flush()
+        tx.add(member)
+        tx.flush()
     return member
 
 

@@ -1,25 +1,24 @@
 """Pods and their membership: create, edit, list, join, leave.
 
-Plain Python over a SQLAlchemy session; no Slack calls. Anything a handler must
-ask Slack first (profiles, a group DM for the pod) is passed in. Messages to
-other people go through the outbox in the same transaction as the change.
+Plain Python over the database (`tx`); no Slack calls. Anything that must be
+asked of Slack first (profiles, a group DM for the pod) is passed in. The
+messages to other people are the caller's: these return facts (bot.notify.pods).
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.notify import outbox
 from bot.services import members as members_service
-from bot.services import sessions, welcome
-from bot.ui import pods as pods_ui
+from bot.services import sessions
+from bot.services.refusals import Refusal
 from models import Member, Pod, PodMembership, PodSession, SessionStatus
 from models.forms import POD_MAX_MEMBERS, PodForm, normalize_pod_name
+from models.pod_views import PodFormValues, PodInfo, PodJoined, PodListing, PodPerson, PodSaved
 
 GROUP_DM_MAX_MEMBERS = 8
 """conversations.open takes at most 8 users: a bigger pod needs a channel."""
@@ -28,96 +27,71 @@ LIST_LIMIT = 40
 SUGGESTIONS = 3
 
 
-# --------------------------------------------------------------------------- errors
+# --------------------------------------------------------------------------- refusals
 
 
-class PodProblem(Exception):
-    """A request about pods that cannot be done as asked; the UI says why."""
-
-
-class UnknownPod(PodProblem):
-    def __init__(self, name: str, suggestions: list[str]) -> None:
-        super().__init__(name)
+class UnknownPod(Refusal):
+    def __init__(self, name: str, suggestions: list[str] | tuple[str, ...] = ()) -> None:
+        if not name:
+            message = "That pod no longer exists."
+        elif suggestions:
+            message = f"There is no pod called “{name}”."
+        else:
+            message = f"There is no pod called “{name}”. `/coach pod list` shows them all."
+        super().__init__(message, field="name", suggestions=suggestions, usage="pod")
         self.name = name
-        self.suggestions = suggestions
 
 
-class NameTaken(PodProblem):
+class NameTaken(Refusal):
     def __init__(self, name: str) -> None:
-        super().__init__(name)
+        super().__init__(
+            f"There is already a pod called “{name}”. Pick another name.", field="name"
+        )
         self.name = name
 
 
-class PodRefusal(PodProblem):
-    """A request about one pod that its state or the person's place in it refuses."""
-
+class AlreadyMember(Refusal):
     def __init__(self, pod_name: str) -> None:
-        super().__init__(pod_name)
-        self.pod_name = pod_name
+        super().__init__(f"You're already in *{pod_name}*. `/coach next` shows your sessions.")
 
 
-class AlreadyMember(PodRefusal):
-    pass
+class NotMember(Refusal):
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(
+            f"You're not in *{pod_name}*, so there is nothing to leave. "
+            "`/coach pod list` shows your pods."
+        )
 
 
-class NotMember(PodRefusal):
-    pass
+class NotAllowedToEdit(Refusal):
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(
+            f"Only members of *{pod_name}* and program admins can edit it. "
+            f"Join it first with `/coach pod join {pod_name}`.",
+            field="name",
+        )
 
 
-class NotAllowedToEdit(PodRefusal):
-    pass
+class PodFull(Refusal):
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(
+            f"*{pod_name}* is full ({POD_MAX_MEMBERS} people at most). "
+            "`/coach pod list` shows pods with room, or start one with `/coach pod create`."
+        )
 
 
-class PodFull(PodRefusal):
-    limit = POD_MAX_MEMBERS
-
-
-class GroupDmFull(PodRefusal):
+class GroupDmFull(Refusal):
     """The pod talks in a group DM, which cannot hold another person."""
 
-    limit = GROUP_DM_MAX_MEMBERS
+    def __init__(self, pod_name: str) -> None:
+        super().__init__(
+            f"*{pod_name}* talks in a group DM, which holds at most {GROUP_DM_MAX_MEMBERS} "
+            f"people. Ask a member to move it to a channel (`/coach pod edit {pod_name}`), "
+            "then join."
+        )
 
 
 # --------------------------------------------------------------------------- views of pods
-
-
-@dataclass(frozen=True)
-class PodInfo:
-    """What people are shown about a pod; plain data, safe after the transaction."""
-
-    id: int
-    team_id: str
-    name: str
-    focus_kind: str
-    focus_text: str
-    interval_weeks: int
-    weekday: int
-    local_time: time
-    timezone: str
-    channel_id: str | None
-    is_group_dm: bool
-    member_user_ids: tuple[str, ...]
-    next_starts_at: datetime | None
-
-    @property
-    def size(self) -> int:
-        return len(self.member_user_ids)
-
-
-@dataclass(frozen=True)
-class PodSaved:
-    pod: PodInfo
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    rescheduled: bool = False
-
-
-@dataclass(frozen=True)
-class PodListing:
-    pods: list[PodInfo]
-    total: int
-    viewer_user_id: str
-    viewer_tz: str
 
 
 def pod_name_key(name: str) -> str:
@@ -130,11 +104,11 @@ def active_user_ids(pod: Pod) -> tuple[str, ...]:
 
 
 def pod_info(
-    session: Session, pod: Pod, now: datetime, next_starts_at: datetime | None = None
+    tx: Session, pod: Pod, now: datetime, next_starts_at: datetime | None = None
 ) -> PodInfo:
     """`next_starts_at` when the caller loaded it already (the list, in bulk)."""
     if next_starts_at is None:
-        upcoming = sessions.next_session_for_pod(session, pod.id, now)
+        upcoming = sessions.next_session_for_pod(tx, pod.id, now)
         next_starts_at = upcoming.starts_at if upcoming else None
     return PodInfo(
         id=pod.id,
@@ -164,16 +138,23 @@ def _active_pods(team_id: str) -> Select[tuple[Pod]]:
     return select(Pod).where(*_live(team_id))
 
 
-def get_pod(session: Session, team_id: str, pod_id: int) -> Pod | None:
-    return session.scalar(_active_pods(team_id).where(Pod.id == pod_id))
+def get_pod(tx: Session, team_id: str, pod_id: int) -> Pod | None:
+    return tx.scalar(_active_pods(team_id).where(Pod.id == pod_id))
 
 
-def find_by_name(session: Session, team_id: str, name: str) -> Pod | None:
-    return session.scalar(_active_pods(team_id).where(Pod.name_key == pod_name_key(name)))
+def require_pod(tx: Session, team_id: str, pod_id: int) -> Pod:
+    pod = get_pod(tx, team_id, pod_id)
+    if pod is None:
+        raise UnknownPod("")
+    return pod
 
 
-def closest_names(session: Session, team_id: str, name: str, n: int = SUGGESTIONS) -> list[str]:
-    names = list(session.scalars(select(Pod.name).where(*_live(team_id))))
+def find_by_name(tx: Session, team_id: str, name: str) -> Pod | None:
+    return tx.scalar(_active_pods(team_id).where(Pod.name_key == pod_name_key(name)))
+
+
+def closest_names(tx: Session, team_id: str, name: str, n: int = SUGGESTIONS) -> list[str]:
+    names = list(tx.scalars(select(Pod.name).where(*_live(team_id))))
     by_key = {pod_name_key(known): known for known in names}
     wanted = pod_name_key(name)
     matches = difflib.get_close_matches(wanted, list(by_key), n=n, cutoff=0.5)
@@ -182,18 +163,25 @@ def closest_names(session: Session, team_id: str, name: str, n: int = SUGGESTION
     return [by_key[key] for key in ordered]
 
 
-def require_by_name(session: Session, team_id: str, name: str) -> Pod:
-    pod = find_by_name(session, team_id, name)
+def require_by_name(tx: Session, team_id: str, name: str) -> Pod:
+    pod = find_by_name(tx, team_id, name)
     if pod is None:
-        raise UnknownPod(normalize_pod_name(name), closest_names(session, team_id, name))
+        raise UnknownPod(normalize_pod_name(name), closest_names(tx, team_id, name))
     return pod
 
 
-def name_taken(session: Session, team_id: str, name: str, except_pod_id: int | None) -> bool:
+def require(tx: Session, team_id: str, pod_ref: str | int) -> Pod:
+    """A pod by name (a command) or id (a button)."""
+    if isinstance(pod_ref, int):
+        return require_pod(tx, team_id, pod_ref)
+    return require_by_name(tx, team_id, pod_ref)
+
+
+def name_taken(tx: Session, team_id: str, name: str, except_pod_id: int | None) -> bool:
     query = select(Pod.id).where(Pod.team_id == team_id, Pod.name_key == pod_name_key(name))
     if except_pod_id is not None:
         query = query.where(Pod.id != except_pod_id)
-    return session.scalar(query) is not None
+    return tx.scalar(query) is not None
 
 
 def is_pod_member(pod: Pod, user_id: str) -> bool:
@@ -202,6 +190,11 @@ def is_pod_member(pod: Pod, user_id: str) -> bool:
 
 def can_edit(pod: Pod, user_id: str, is_admin: bool) -> bool:
     return is_admin or is_pod_member(pod, user_id)
+
+
+def check_can_edit(pod: Pod, user_id: str, is_admin: bool) -> None:
+    if not can_edit(pod, user_id, is_admin):
+        raise NotAllowedToEdit(pod.name)
 
 
 def member_problem(known: dict[str, Member], user_ids: tuple[str, ...]) -> str | None:
@@ -227,8 +220,8 @@ def group_dm_problem(size: int) -> str | None:
     return None
 
 
-def defaults_for_edit(pod: Pod) -> pods_ui.PodFormValues:
-    return pods_ui.PodFormValues(
+def defaults_for_edit(pod: Pod) -> PodFormValues:
+    return PodFormValues(
         name=pod.name,
         focus_kind=pod.focus_kind,
         focus_text=pod.focus_text,
@@ -246,7 +239,7 @@ def defaults_for_edit(pod: Pod) -> pods_ui.PodFormValues:
 
 
 def create_pod(
-    session: Session,
+    tx: Session,
     *,
     team_id: str,
     creator_id: str,
@@ -255,9 +248,8 @@ def create_pod(
     is_group_dm: bool,
     now: datetime,
 ) -> PodSaved:
-    """Writes the pod and its members, schedules the first session and tells
-    every member (but the creator, who gets the confirmation) by DM."""
-    if name_taken(session, team_id, form.name, None):
+    """Writes the pod and its members and schedules the first session."""
+    if name_taken(tx, team_id, form.name, None):
         raise NameTaken(form.name)
     pod = Pod(
         team_id=team_id,
@@ -274,20 +266,24 @@ def create_pod(
         created_by=creator_id,
         created_at=now,
     )
-    session.add(pod)
-    session.flush()
+    tx.add(pod)
+    tx.flush()
     for user_id in form.members:
-        _add_membership(session, pod, user_id, now)
-    session.flush()
-    session.refresh(pod, ["memberships"])
-    sessions.schedule_upcoming(session, now, [pod.id])
-    info = pod_info(session, pod, now)
-    _tell_added(session, info, form.members, creator_id, now)
-    return PodSaved(pod=info, added=tuple(form.members))
+        _add_membership(tx, pod, user_id, now)
+    tx.flush()
+    tx.refresh(pod, ["memberships"])
+    sessions.schedule_upcoming(tx, now, [pod.id])
+    return PodSaved(
+        pod=pod_info(tx, pod, now),
+        actor_id=creator_id,
+        created=True,
+        added=_people(tx, team_id, form.members),
+        new_members=form.members,
+    )
 
 
 def update_pod(
-    session: Session,
+    tx: Session,
     *,
     team_id: str,
     pod_id: int,
@@ -300,12 +296,9 @@ def update_pod(
 ) -> PodSaved:
     """Applies the edit form; moves future sessions when the rhythm changed and
     reassigns roles of the next session when the people changed."""
-    pod = get_pod(session, team_id, pod_id)
-    if pod is None:
-        raise UnknownPod("", [])
-    if not can_edit(pod, editor_id, editor_is_admin):
-        raise NotAllowedToEdit(pod.name)
-    if name_taken(session, team_id, form.name, pod.id):
+    pod = require_pod(tx, team_id, pod_id)
+    check_can_edit(pod, editor_id, editor_is_admin)
+    if name_taken(tx, team_id, form.name, pod.id):
         raise NameTaken(form.name)
 
     rhythm_before = (pod.interval_weeks, pod.weekday, pod.local_time, pod.timezone)
@@ -327,32 +320,34 @@ def update_pod(
     for membership in pod.memberships:
         if membership.active and membership.member.user_id in removed:
             membership.left_at = now
-    returning = frozenset(
-        uid for uid in added if _add_membership(session, pod, user_id=uid, now=now)
-    )
-    session.flush()
-    session.refresh(pod, ["memberships"])
+    returning = frozenset(uid for uid in added if _add_membership(tx, pod, uid, now))
+    tx.flush()
+    tx.refresh(pod, ["memberships"])
 
     if rescheduled:
-        sessions.reschedule_pod(session, pod, now)
+        sessions.reschedule_pod(tx, pod, now)
     if added or removed:
-        _reassign_next(session, pod, now)
-    elif sessions.next_session_for_pod(session, pod.id, now) is None:
-        sessions.schedule_upcoming(session, now, [pod.id])
+        _reassign_next(tx, pod, now)
+    elif sessions.next_session_for_pod(tx, pod.id, now) is None:
+        sessions.schedule_upcoming(tx, now, [pod.id])
 
-    info = pod_info(session, pod, now)
-    _tell_added(session, info, added, editor_id, now, returning)
-    _tell_removed(session, info, removed, editor_id, now)
-    if rescheduled:
-        _tell_pod_of_new_rhythm(session, info, editor_id, now)
-    return PodSaved(pod=info, added=added, removed=removed, rescheduled=rescheduled)
+    return PodSaved(
+        pod=pod_info(tx, pod, now),
+        actor_id=editor_id,
+        created=False,
+        added=_people(tx, team_id, added),
+        returning=returning,
+        removed=removed,
+        new_members=tuple(uid for uid in added if uid not in returning),
+        rescheduled=rescheduled,
+    )
 
 
-def _add_membership(session: Session, pod: Pod, user_id: str, now: datetime) -> bool:
+def _add_membership(tx: Session, pod: Pod, user_id: str, now: datetime) -> bool:
     """A new membership, or the old one reopened (history keeps its first join).
     True when the person had been in the pod before."""
-    member = members_service.get_or_create(session, pod.team_id, user_id, now)
-    existing = session.scalar(
+    member = members_service.get_or_create(tx, pod.team_id, user_id, now)
+    existing = tx.scalar(
         select(PodMembership).where(
             PodMembership.pod_id == pod.id, PodMembership.member_id == member.id
         )
@@ -360,96 +355,38 @@ def _add_membership(session: Session, pod: Pod, user_id: str, now: datetime) -> 
     if existing is not None:
         existing.left_at = None
         return True
-    session.add(
-        PodMembership(team_id=pod.team_id, pod_id=pod.id, member_id=member.id, joined_at=now)
-    )
-    welcome.on_pod_join(session, member, now)  # the packet, on a person's first pod only
+    tx.add(PodMembership(team_id=pod.team_id, pod_id=pod.id, member_id=member.id, joined_at=now))
     return False
 
 
-def _reassign_next(session: Session, pod: Pod, now: datetime) -> None:
-    upcoming = sessions.next_session_for_pod(session, pod.id, now)
+def _reassign_next(tx: Session, pod: Pod, now: datetime) -> None:
+    upcoming = sessions.next_session_for_pod(tx, pod.id, now)
     if upcoming is not None:
-        sessions.reassign_roles(session, upcoming, now)
+        sessions.reassign_roles(tx, upcoming, now)
     else:
-        sessions.schedule_upcoming(session, now, [pod.id])
+        sessions.schedule_upcoming(tx, now, [pod.id])
 
 
-def _tz_of(session: Session, team_id: str, user_ids: tuple[str, ...]) -> dict[str, str]:
-    known = members_service.find_many(session, team_id, list(user_ids))
-    return {uid: (known[uid].tz if uid in known else "UTC") for uid in user_ids}
-
-
-def _tell_added(
-    session: Session,
-    pod: PodInfo,
-    user_ids: tuple[str, ...],
-    actor_id: str,
-    now: datetime,
-    returning: frozenset[str] = frozenset(),
-) -> None:
-    """A DM to each person added by someone else. Someone added back after leaving
-    gets a new message (the first one's key is taken)."""
-    others = tuple(uid for uid in user_ids if uid != actor_id)
-    zones = _tz_of(session, pod.team_id, others)
-    for user_id in others:
-        key = f"pod-added:{pod.id}:{user_id}"
-        if user_id in returning:
-            key += f":{int(now.timestamp())}"
-        outbox.post_message(
-            session,
-            team_id=pod.team_id,
-            dedupe_key=key,
-            channel=user_id,
-            not_before=now,
-            **pods_ui.added_to_pod_message(pod, actor_id, zones[user_id]),
-        )
-
-
-def _tell_removed(
-    session: Session, pod: PodInfo, user_ids: tuple[str, ...], actor_id: str, now: datetime
-) -> None:
-    for user_id in user_ids:
-        if user_id == actor_id:
-            continue
-        outbox.post_message(
-            session,
-            team_id=pod.team_id,
-            dedupe_key=f"pod-removed:{pod.id}:{user_id}:{int(now.timestamp())}",
-            channel=user_id,
-            not_before=now,
-            **pods_ui.removed_from_pod_message(pod, actor_id),
-        )
-
-
-def _tell_pod_of_new_rhythm(session: Session, pod: PodInfo, actor_id: str, now: datetime) -> None:
-    if not pod.channel_id:
-        return
-    outbox.post_message(
-        session,
-        team_id=pod.team_id,
-        dedupe_key=f"pod-rhythm:{pod.id}:{int(now.timestamp())}",
-        channel=pod.channel_id,
-        not_before=now,
-        **pods_ui.new_rhythm_message(pod, actor_id),
-    )
+def _people(tx: Session, team_id: str, user_ids: tuple[str, ...]) -> tuple[PodPerson, ...]:
+    known = members_service.find_many(tx, team_id, list(user_ids))
+    return tuple(PodPerson(uid, known[uid].tz if uid in known else "UTC") for uid in user_ids)
 
 
 # --------------------------------------------------------------------------- list
 
 
 def list_pods(
-    session: Session, team_id: str, viewer: Member | None, viewer_id: str, now: datetime
+    tx: Session, team_id: str, viewer: Member | None, viewer_id: str, now: datetime
 ) -> PodListing:
-    total = session.scalar(select(func.count()).select_from(Pod).where(*_live(team_id)))
-    pods = session.scalars(
+    total = tx.scalar(select(func.count()).select_from(Pod).where(*_live(team_id)))
+    pods = tx.scalars(
         _active_pods(team_id)
         .order_by(Pod.name_key)
         .limit(LIST_LIMIT)
         .options(selectinload(Pod.memberships).selectinload(PodMembership.member))
     ).all()
-    starts = _next_starts(session, [pod.id for pod in pods], now)
-    infos = [pod_info(session, pod, now, starts.get(pod.id)) for pod in pods]
+    starts = _next_starts(tx, [pod.id for pod in pods], now)
+    infos = [pod_info(tx, pod, now, starts.get(pod.id)) for pod in pods]
     return PodListing(
         pods=infos,
         total=int(total or 0),
@@ -458,11 +395,11 @@ def list_pods(
     )
 
 
-def _next_starts(session: Session, pod_ids: list[int], now: datetime) -> dict[int, datetime]:
+def _next_starts(tx: Session, pod_ids: list[int], now: datetime) -> dict[int, datetime]:
     """Each pod's next session start (as sessions.next_session_for_pod), in one query."""
     if not pod_ids:
         return {}
-    rows = session.execute(
+    rows = tx.execute(
         select(PodSession.pod_id, func.min(PodSession.starts_at))
         .where(
             PodSession.pod_id.in_(pod_ids),
@@ -498,26 +435,26 @@ def check_leave(pod: Pod, user_id: str) -> tuple[str, ...]:
 
 
 def join_pod(
-    session: Session,
+    tx: Session,
     *,
     pod: Pod,
     user_id: str,
     now: datetime,
     new_group_dm: str | None = None,
-) -> PodInfo:
+) -> PodJoined:
     """Adds the person; the next session's coach and buddies are worked out again."""
     check_join(pod, user_id)
-    _add_membership(session, pod, user_id, now)
+    returning = _add_membership(tx, pod, user_id, now)
     if new_group_dm is not None:
         pod.channel_id = new_group_dm
-    session.flush()
-    session.refresh(pod, ["memberships"])
-    _reassign_next(session, pod, now)
-    return pod_info(session, pod, now)
+    tx.flush()
+    tx.refresh(pod, ["memberships"])
+    _reassign_next(tx, pod, now)
+    return PodJoined(pod=pod_info(tx, pod, now), user_id=user_id, first_time=not returning)
 
 
 def leave_pod(
-    session: Session,
+    tx: Session,
     *,
     pod: Pod,
     user_id: str,
@@ -531,9 +468,9 @@ def leave_pod(
             membership.left_at = now
     if new_group_dm is not None:
         pod.channel_id = new_group_dm
-    session.flush()
-    session.refresh(pod, ["memberships"])
-    upcoming = sessions.next_session_for_pod(session, pod.id, now)
+    tx.flush()
+    tx.refresh(pod, ["memberships"])
+    upcoming = sessions.next_session_for_pod(tx, pod.id, now)
     if upcoming is not None:
-        sessions.reassign_roles(session, upcoming, now)
-    return pod_info(session, pod, now)
+        sessions.reassign_roles(tx, upcoming, now)
+    return pod_info(tx, pod, now)

@@ -8,20 +8,21 @@ later change to the shipped files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time
 
 from sqlalchemy.orm import Session
 
-from bot.content import get_content
+from bot.program_content import get_content
+from bot.services.refusals import Refusal
 from models import ProgramSettings
-from models.content import Content
-from models.content_forms import ProgramSettingsForm
+from models.content_views import ProgramTexts
 from models.program import DEFAULT_K_COUNT, DEFAULT_K_TEXT, DEFAULT_PREP_LEAD_HOURS
+from models.program_content import Content
+from models.settings_forms import ProgramSettingsForm
 
 
 def defaults(team_id: str) -> ProgramSettings:
-    """A settings object (not added to the session) holding every default."""
+    """A settings object (not added to `tx`) holding every default."""
     return ProgramSettings(
         team_id=team_id,
         prep_lead_hours=DEFAULT_PREP_LEAD_HOURS,
@@ -36,9 +37,9 @@ def defaults(team_id: str) -> ProgramSettings:
     )
 
 
-def get_settings(session: Session, team_id: str) -> ProgramSettings:
+def get_settings(tx: Session, team_id: str) -> ProgramSettings:
     """The workspace's settings; the defaults (unsaved) when it never saved any."""
-    return session.get(ProgramSettings, team_id) or defaults(team_id)
+    return tx.get(ProgramSettings, team_id) or defaults(team_id)
 
 
 # --------------------------------------------------------------------------- texts
@@ -63,18 +64,6 @@ def default_ground_rules_text(content: Content | None = None) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class ProgramTexts:
-    """What the welcome packet shows; `*_custom` says whether an admin edited it."""
-
-    values_title: str
-    values_text: str
-    values_custom: bool
-    ground_rules_title: str
-    ground_rules_text: str
-    ground_rules_custom: bool
-
-
 def texts(settings: ProgramSettings, content: Content | None = None) -> ProgramTexts:
     content = content or get_content()
     return ProgramTexts(
@@ -87,8 +76,8 @@ def texts(settings: ProgramSettings, content: Content | None = None) -> ProgramT
     )
 
 
-def program_texts(session: Session, team_id: str) -> ProgramTexts:
-    return texts(get_settings(session, team_id))
+def program_texts(tx: Session, team_id: str) -> ProgramTexts:
+    return texts(get_settings(tx, team_id))
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -104,15 +93,21 @@ def _custom_or_none(text: str | None, default: str) -> str | None:
 # --------------------------------------------------------------------------- writing
 
 
+class AdminsOnly(Refusal):
+    """Only program admins may change the program's settings."""
+
+
 def update_settings(
-    session: Session, team_id: str, form: ProgramSettingsForm, now: datetime
+    tx: Session, team_id: str, form: ProgramSettingsForm, now: datetime, *, is_admin: bool
 ) -> ProgramSettings:
     """Saves the settings form; a cleared text (or the shipped one) goes back to the
     shipped text."""
-    settings = session.get(ProgramSettings, team_id)
+    if not is_admin:
+        raise AdminsOnly("Only program admins can change these settings.", field="prep_lead_hours")
+    settings = tx.get(ProgramSettings, team_id)
     if settings is None:
         settings = defaults(team_id)
-        session.add(settings)
+        tx.add(settings)
     content = get_content()
     settings.prep_lead_hours = form.prep_lead_hours
     settings.values_text = _custom_or_none(form.values_text, default_values_text(content))
@@ -120,5 +115,5 @@ def update_settings(
         form.ground_rules_text, default_ground_rules_text(content)
     )
     settings.updated_at = now
-    session.flush()
+    tx.flush()
     return settings

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from models import SlackEventReceipt
 
 
-def record_event(session: Session, api_app_id: str, event_id: str, now: datetime) -> bool:
+def record_event(tx: Session, api_app_id: str, event_id: str, now: datetime) -> bool:
     """True the first time an event is seen; False for Slack's redeliveries."""
-    seen = session.scalar(
+    seen = tx.scalar(
         select(SlackEventReceipt.id).where(
             SlackEventReceipt.api_app_id == api_app_id, SlackEventReceipt.event_id == event_id
         )
@@ -21,10 +21,8 @@ def record_event(session: Session, api_app_id: str, event_id: str, now: datetime
     if seen is not None:
         return False
     try:
-        with session.begin_nested():
-            session.add(
-                SlackEventReceipt(api_app_id=api_app_id, event_id=event_id, received_at=now)
-            )
+        with tx.begin_nested():
+            tx.add(SlackEventReceipt(api_app_id=api_app_id, event_id=event_id, received_at=now))
     except IntegrityError:
         return False
     return True

@@ -9,6 +9,7 @@ only when the author ticked sharing, and then only anonymized.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,18 +17,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.services import members as members_service
-from bot.services.checkins import (
-    Refusal,
-    SessionInfo,
-    find_member,
-    load_session_info,
+from bot.program_content import get_content, reflection_questions
+from bot.services import members
+from bot.services.refusals import FormProblems, Refusal
+from bot.services.session_views import (
+    load_session_view,
     lock_member,
-    session_info,
+    session_view,
     was_member_at,
 )
 from models import Member, Pod, PodMembership, PodSession, Reflection, SessionStatus
 from models.session_forms import ReflectionForm, parse_reflection
+from models.session_views import Insight, ReflectionDraft, SessionView
+
+logger = logging.getLogger(__name__)
 
 SOURCE_BUTTON = "button"
 SOURCE_COMMAND = "command"
@@ -36,52 +39,54 @@ SOURCE_HOME = "home"
 SOURCES = frozenset({SOURCE_BUTTON, SOURCE_COMMAND, SOURCE_SHORTCUT, SOURCE_HOME})
 
 
-@dataclass(frozen=True)
-class ReflectionDraft:
-    target: SessionInfo | None
-    insight: str
-    action: str
-    share: bool
-    is_edit: bool
-    source: str
+QUESTIONS_SHOWN = 2
+
+
+class ReflectionRefused(Refusal):
+    """This reflection can't be opened or saved (not the person's session, too early…)."""
+
+
+def questions() -> tuple[str, ...]:
+    """The reflection questions the modal shows; none when the content is unavailable."""
+    try:
+        return tuple(reflection_questions(get_content())[:QUESTIONS_SHOWN])
+    except Exception:
+        logger.warning("content unavailable for the reflection questions", exc_info=True)
+        return ()
 
 
 @dataclass(frozen=True)
 class ReflectionSaved:
     reflection_id: int
     created: bool
-    target: SessionInfo | None
+    target: SessionView | None
 
 
-@dataclass(frozen=True)
-class ReflectionOutcome:
-    errors: dict[str, str]
-    saved: ReflectionSaved | None = None
-
-
-def reflect_target(session: Session, member: Member, session_id: int, now: datetime) -> SessionInfo:
-    """The session a member may reflect on, or Refusal saying why not."""
-    info = load_session_info(session, session_id, member.team_id)
+def reflect_target(tx: Session, member: Member, session_id: int, now: datetime) -> SessionView:
+    """The session a member may reflect on, or ReflectionRefused saying why not."""
+    info = load_session_view(tx, session_id, member.team_id)
     if info is None:
-        raise Refusal("I can't find that session any more. `/coach reflect` still works.")
-    if not was_member_at(session, info.pod_id, member.id, info.starts_at):
-        raise Refusal(f"Only members of the pod *{info.pod_name}* can reflect on its sessions.")
+        raise ReflectionRefused("I can't find that session any more. `/coach reflect` still works.")
+    if not was_member_at(tx, info.pod_id, member.id, info.starts_at):
+        raise ReflectionRefused(
+            f"Only members of the pod *{info.pod_name}* can reflect on its sessions."
+        )
     if info.cancelled:
-        raise Refusal(
+        raise ReflectionRefused(
             f"This *{info.pod_name}* session was cancelled. You can still keep an insight "
             "with `/coach reflect`."
         )
     if info.starts_at > now:
-        raise Refusal(
+        raise ReflectionRefused(
             f"This *{info.pod_name}* session hasn't happened yet. Reflect once you've met."
         )
     return info
 
 
-def latest_ended_session(session: Session, member: Member, now: datetime) -> SessionInfo | None:
+def latest_ended_session(tx: Session, member: Member, now: datetime) -> SessionView | None:
     """The member's most recent session that has ended (not cancelled), if any."""
     coach = aliased(Member)
-    row = session.execute(
+    row = tx.execute(
         select(PodSession, Pod, coach)
         .join(Pod, Pod.id == PodSession.pod_id)
         .join(
@@ -99,11 +104,11 @@ def latest_ended_session(session: Session, member: Member, now: datetime) -> Ses
         .order_by(PodSession.ends_at.desc(), PodSession.id.desc())
         .limit(1)
     ).first()
-    return session_info(row[0], row[1], row[2]) if row is not None else None
+    return session_view(row[0], row[1], row[2]) if row is not None else None
 
 
-def _existing(session: Session, member_id: int, session_id: int) -> Reflection | None:
-    return session.scalar(
+def _existing(tx: Session, member_id: int, session_id: int) -> Reflection | None:
+    return tx.scalar(
         select(Reflection)
         .where(Reflection.member_id == member_id, Reflection.session_id == session_id)
         .order_by(Reflection.id)
@@ -112,7 +117,7 @@ def _existing(session: Session, member_id: int, session_id: int) -> Reflection |
 
 
 def draft_for(
-    session: Session,
+    tx: Session,
     team_id: str,
     user_id: str,
     now: datetime,
@@ -124,15 +129,16 @@ def draft_for(
 ) -> ReflectionDraft:
     """The reflection modal's content. `session_id` for the button's session;
     `latest` for the most recent ended session; neither for a standalone insight."""
-    member = find_member(session, team_id, user_id)
-    target: SessionInfo | None = None
+    member = members.find(tx, team_id, user_id)
+    target: SessionView | None = None
     if session_id is not None:
         if member is None:
-            raise Refusal("Only members of this pod can reflect on its sessions.")
-        target = reflect_target(session, member, session_id, now)
+            raise ReflectionRefused("Only members of this pod can reflect on its sessions.")
+        target = reflect_target(tx, member, session_id, now)
     elif latest and member is not None:
-        target = latest_ended_session(session, member, now)
-    existing = _existing(session, member.id, target.session_id) if member and target else None
+        target = latest_ended_session(tx, member, now)
+    existing = _existing(tx, member.id, target.session_id) if member and target else None
+    tz = (member.tz if member is not None else None) or "UTC"
     if existing is not None:
         return ReflectionDraft(
             target=target,
@@ -141,6 +147,8 @@ def draft_for(
             share=existing.share_in_digest,
             is_edit=True,
             source=source,
+            member_tz=tz,
+            questions=questions(),
         )
     return ReflectionDraft(
         target=target,
@@ -149,46 +157,53 @@ def draft_for(
         share=False,
         is_edit=False,
         source=source,
+        member_tz=tz,
+        questions=questions(),
     )
 
 
 def submit_reflection(
-    session: Session,
+    tx: Session,
     team_id: str,
     user_id: str,
     session_id: int | None,
     source: str,
     fields: dict[str, Any],
     now: datetime,
-) -> ReflectionOutcome:
+) -> ReflectionSaved:
     """Validate and save (insert, or edit the one for the same session).
 
-    Raises Refusal when the session can no longer take a reflection. A
-    standalone insight submitted twice with the same words is saved once.
+    Raises FormProblems for the form's inline errors and ReflectionRefused
+    when the session can no longer take a reflection. A standalone insight
+    submitted twice with the same words is saved once.
     """
     form, errors = parse_reflection(fields)
     if form is None:
-        return ReflectionOutcome(errors=errors)
-    member = members_service.get_or_create(session, team_id, user_id, now)
-    lock_member(session, member.id)
-    target = reflect_target(session, member, session_id, now) if session_id is not None else None
-    saved = _save(session, member, target, form, source if source in SOURCES else "command", now)
-    return ReflectionOutcome(errors={}, saved=saved)
+        raise FormProblems(errors)
+    member = members.get_or_create(tx, team_id, user_id, now)
+    lock_member(tx, member.id)
+    target: SessionView | None = None
+    if session_id is not None:
+        try:
+            target = reflect_target(tx, member, session_id, now)
+        except ReflectionRefused as refusal:
+            raise ReflectionRefused(f"{refusal.message} Nothing was saved.") from None
+    return _save(tx, member, target, form, source if source in SOURCES else SOURCE_COMMAND, now)
 
 
 def _save(
-    session: Session,
+    tx: Session,
     member: Member,
-    target: SessionInfo | None,
+    target: SessionView | None,
     form: ReflectionForm,
     source: str,
     now: datetime,
 ) -> ReflectionSaved:
     if target is not None:
-        reflection = _existing(session, member.id, target.session_id)
+        reflection = _existing(tx, member.id, target.session_id)
     else:
         # The same standalone insight sent twice (a double submit) is one insight.
-        reflection = session.scalar(
+        reflection = tx.scalar(
             select(Reflection)
             .where(
                 Reflection.member_id == member.id,
@@ -209,28 +224,19 @@ def _save(
             source=source,
             created_at=now,
         )
-        session.add(reflection)
+        tx.add(reflection)
     reflection.insight = form.insight
     reflection.action = form.action
     if reflection.digest_id is None:
         # Once released in a digest, the choice stays as it was when it was shared.
         reflection.share_in_digest = form.share
-    session.flush()
+    tx.flush()
     return ReflectionSaved(reflection_id=reflection.id, created=created, target=target)
 
 
-@dataclass(frozen=True)
-class Insight:
-    insight: str
-    action: str
-    created_at: datetime
-    pod_name: str | None
-    shared: bool
-
-
-def recent_insights(session: Session, member_id: int, limit: int = 5) -> list[Insight]:
+def recent_insights(tx: Session, member_id: int, limit: int = 5) -> list[Insight]:
     """The member's own latest reflections, newest first."""
-    rows = session.execute(
+    rows = tx.execute(
         select(Reflection, Pod.name)
         .outerjoin(PodSession, PodSession.id == Reflection.session_id)
         .outerjoin(Pod, Pod.id == PodSession.pod_id)

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -26,8 +23,6 @@ from models import (
     Experiment,
     ExperimentStatus,
     Member,
-    OutboxMessage,
-    OutboxStatus,
     Pod,
     PodMembership,
     PodSession,
@@ -74,9 +69,9 @@ def cancel_key(pod_session: PodSession) -> str:
 # ---------------------------------------------------------------------------- what is due
 
 
-@dataclass
+@dataclass(frozen=True)
 class SessionPeople:
-    """The people of one session as of now."""
+    """The people of one session as of now (read inside the transaction that loaded them)."""
 
     pod_session: PodSession
     pod: Pod
@@ -89,23 +84,23 @@ class SessionPeople:
     """Member id → their open experiment with the latest due date."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Due:
     preps: list[SessionPeople]
     ends: list[SessionPeople]
 
 
-def prep_lead_times(session: Session) -> dict[str, timedelta]:
+def prep_lead_times(tx: Session) -> dict[str, timedelta]:
     return {
         team_id: timedelta(hours=min(hours, MAX_PREP_LEAD_HOURS))
-        for team_id, hours in session.execute(
+        for team_id, hours in tx.execute(
             select(ProgramSettings.team_id, ProgramSettings.prep_lead_hours)
         )
     }
 
 
 def _candidates(
-    session: Session, now: datetime, leads: dict[str, timedelta]
+    tx: Session, now: datetime, leads: dict[str, timedelta]
 ) -> tuple[list[tuple[PodSession, Pod]], list[tuple[PodSession, Pod]]]:
     """(sessions owed prep reminders, sessions owed end-of-session DMs), in one query."""
     default = timedelta(hours=DEFAULT_PREP_LEAD_HOURS)
@@ -120,7 +115,7 @@ def _candidates(
         PodSession.ends_at <= now,
         PodSession.ends_at > now - END_DM_MAX_LATENESS,
     )
-    rows = session.execute(
+    rows = tx.execute(
         select(PodSession, Pod)
         .join(Pod, Pod.id == PodSession.pod_id)
         .where(
@@ -145,25 +140,25 @@ def _candidates(
     return preps, ends
 
 
-def find_due(session: Session, now: datetime) -> Due:
+def find_due(tx: Session, now: datetime) -> Due:
     """Sessions owed their prep reminders or end-of-session DMs at `now`, with their people."""
-    preps, ends = _candidates(session, now, prep_lead_times(session))
+    preps, ends = _candidates(tx, now, prep_lead_times(tx))
     if not preps and not ends:
         return Due([], [])
-    people = load_people(session, [*preps, *ends], want_intents={ps.id for ps, _ in preps})
+    people = load_people(tx, [*preps, *ends], want_intents={ps.id for ps, _ in preps})
     return Due(
         preps=[people[ps.id] for ps, _ in preps],
-        ends=_with_experiments(session, [people[ps.id] for ps, _ in ends]),
+        ends=_with_experiments(tx, [people[ps.id] for ps, _ in ends]),
     )
 
 
 def load_people(
-    session: Session, sessions: Sequence[tuple[PodSession, Pod]], want_intents: set[int]
+    tx: Session, sessions: Sequence[tuple[PodSession, Pod]], want_intents: set[int]
 ) -> dict[int, SessionPeople]:
     session_ids = sorted({ps.id for ps, _ in sessions})
     pod_ids = sorted({pod.id for _, pod in sessions})
     members_by_pod: dict[int, list[Member]] = defaultdict(list)
-    for membership, member in session.execute(
+    for membership, member in tx.execute(
         select(PodMembership, Member)
         .join(Member, Member.id == PodMembership.member_id)
         .where(PodMembership.pod_id.in_(pod_ids), PodMembership.left_at.is_(None))
@@ -171,14 +166,14 @@ def load_people(
     ):
         members_by_pod[membership.pod_id].append(member)
     skips: dict[int, set[int]] = defaultdict(set)
-    for session_id, member_id in session.execute(
+    for session_id, member_id in tx.execute(
         select(SessionSkip.session_id, SessionSkip.member_id).where(
             SessionSkip.session_id.in_(session_ids)
         )
     ):
         skips[session_id].add(member_id)
     buddies: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-    for row in session.execute(
+    for row in tx.execute(
         select(
             SessionBuddy.session_id, SessionBuddy.newcomer_member_id, SessionBuddy.buddy_member_id
         )
@@ -188,7 +183,7 @@ def load_people(
         buddies[row.session_id].append((row.newcomer_member_id, row.buddy_member_id))
     intents: dict[int, list[tuple[int, str]]] = defaultdict(list)
     if want_intents:
-        for row in session.execute(
+        for row in tx.execute(
             select(CheckIn.session_id, CheckIn.member_id, CheckIn.intent)
             .where(CheckIn.session_id.in_(sorted(want_intents)), CheckIn.share_intent.is_(True))
             .order_by(CheckIn.created_at, CheckIn.id)
@@ -224,73 +219,35 @@ def load_people(
     return result
 
 
-def _with_experiments(session: Session, people: list[SessionPeople]) -> list[SessionPeople]:
+def _with_experiments(tx: Session, people: list[SessionPeople]) -> list[SessionPeople]:
     """Each attendee's open experiment with the latest due date."""
     member_ids = sorted({m.id for p in people for m in p.attendees})
     if not member_ids:
         return people
     latest: dict[int, Experiment] = {}
-    for experiment in session.scalars(
+    for experiment in tx.scalars(
         select(Experiment)
         .where(Experiment.member_id.in_(member_ids), Experiment.status == ExperimentStatus.OPEN)
         .order_by(Experiment.due_date, Experiment.id)
     ):
         latest[experiment.member_id] = experiment
-    for item in people:
-        item.experiments = {m.id: latest[m.id] for m in item.attendees if m.id in latest}
-    return people
+    return [
+        replace(item, experiments={m.id: latest[m.id] for m in item.attendees if m.id in latest})
+        for item in people
+    ]
 
 
 def mark_enqueued(
-    session: Session, prep_ids: Iterable[int], end_ids: Iterable[int], now: datetime
+    tx: Session, prep_ids: Iterable[int], end_ids: Iterable[int], now: datetime
 ) -> None:
     for column, ids in (
         (PodSession.prep_enqueued_at, sorted(set(prep_ids))),
         (PodSession.end_enqueued_at, sorted(set(end_ids))),
     ):
         if ids:
-            session.execute(
+            tx.execute(
                 update(PodSession)
                 .where(PodSession.id.in_(ids))
                 .values({column.key: now})
                 .execution_options(synchronize_session=False)
             )
-
-
-# ---------------------------------------------------------------------------- outbox in bulk
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    team_id: str
-    dedupe_key: str
-    method: str
-    payload: dict[str, Any]
-
-
-def enqueue_all(session: Session, messages: Sequence[Outgoing], now: datetime) -> int:
-    """Adds the messages in one INSERT … ON CONFLICT DO NOTHING (keys seen before are
-    skipped, as with outbox.enqueue); returns how many were added."""
-    if not messages:
-        return 0
-    rows = [
-        {
-            "team_id": m.team_id,
-            "dedupe_key": m.dedupe_key,
-            "method": m.method,
-            "payload": m.payload,
-            "status": OutboxStatus.PENDING,
-            "not_before": now,
-            "attempts": 0,
-            "created_at": now,
-        }
-        for m in messages
-    ]
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement = pg_insert(OutboxMessage).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite_insert(OutboxMessage).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two supported databases
-        statement = insert(OutboxMessage)
-    return len(session.execute(statement.returning(OutboxMessage.id), rows).all())

@@ -1,6 +1,6 @@
 """Pod sessions: scheduling the next one, moving, staffing and cancelling them.
 
-Plain Python over a SQLAlchemy session; no Slack calls. Every function that looks
+Plain Python over the database (`tx`); no Slack calls. Every function that looks
 at many pods loads what it needs in a fixed number of statements, whatever the
 number of pods (tick runs this every minute).
 """
@@ -16,7 +16,6 @@ from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.notify import outbox
 from bot.services import reminders, themes
 from bot.services.cadence import Cadence, local_date, next_session_start, session_end
 from bot.services.rotation import (
@@ -28,7 +27,6 @@ from bot.services.rotation import (
     candidates_from_history,
     previous_coach_id,
 )
-from bot.ui import reminders as reminders_ui
 from models import (
     CheckIn,
     Member,
@@ -42,13 +40,14 @@ from models import (
     SessionSkip,
     SessionStatus,
 )
+from models.pod_views import PodPerson, SessionCancelled
 
 # ---------------------------------------------------------------------------- lookups
 
 
-def next_session_for_pod(session: Session, pod_id: int, now: datetime) -> PodSession | None:
+def next_session_for_pod(tx: Session, pod_id: int, now: datetime) -> PodSession | None:
     """The pod's soonest scheduled session that has not ended (it may be under way)."""
-    return session.scalar(
+    return tx.scalar(
         select(PodSession)
         .where(
             PodSession.pod_id == pod_id,
@@ -61,11 +60,11 @@ def next_session_for_pod(session: Session, pod_id: int, now: datetime) -> PodSes
 
 
 def upcoming_for_member(
-    session: Session, member: Member, now: datetime, limit: int = 5
+    tx: Session, member: Member, now: datetime, limit: int = 5
 ) -> list[PodSession]:
     """Scheduled sessions not ended yet of the pods the member is active in, soonest first."""
     return list(
-        session.scalars(
+        tx.scalars(
             select(PodSession)
             .join(PodMembership, PodMembership.pod_id == PodSession.pod_id)
             .join(Pod, Pod.id == PodSession.pod_id)
@@ -91,10 +90,10 @@ def held_clause() -> ColumnElement[bool]:
     )
 
 
-def is_held(session: Session, pod_session: PodSession) -> bool:
+def is_held(tx: Session, pod_session: PodSession) -> bool:
     if pod_session.held_at is not None:
         return True
-    return bool(session.scalar(select(held_clause()).where(PodSession.id == pod_session.id)))
+    return bool(tx.scalar(select(held_clause()).where(PodSession.id == pod_session.id)))
 
 
 # ---------------------------------------------------------------------------- history
@@ -112,13 +111,13 @@ class PodHistory:
     latest_start: datetime | None = None
 
 
-def load_histories(session: Session, pod_ids: Iterable[int]) -> dict[int, PodHistory]:
+def load_histories(tx: Session, pod_ids: Iterable[int]) -> dict[int, PodHistory]:
     """Memberships, members and past sessions of the pods, in three statements."""
     ids = sorted(set(pod_ids))
     histories = {pod_id: PodHistory() for pod_id in ids}
     if not ids:
         return histories
-    rows = session.execute(
+    rows = tx.execute(
         select(PodMembership, Member)
         .join(Member, Member.id == PodMembership.member_id)
         .where(PodMembership.pod_id.in_(ids), PodMembership.left_at.is_(None))
@@ -129,13 +128,13 @@ def load_histories(session: Session, pod_ids: Iterable[int]) -> dict[int, PodHis
         history.memberships.append(Membership(member.id, membership.joined_at, membership.left_at))
         history.members[member.id] = member
     skips: dict[int, set[int]] = defaultdict(set)
-    for session_id, member_id in session.execute(
+    for session_id, member_id in tx.execute(
         select(SessionSkip.session_id, SessionSkip.member_id)
         .join(PodSession, PodSession.id == SessionSkip.session_id)
         .where(PodSession.pod_id.in_(ids))
     ):
         skips[session_id].add(member_id)
-    for row in session.execute(
+    for row in tx.execute(
         select(
             PodSession.id,
             PodSession.pod_id,
@@ -182,7 +181,7 @@ def roles_for(
 # ---------------------------------------------------------------------------- scheduling
 
 
-def _pods_owed_a_session(session: Session, now: datetime, pod_ids: list[int] | None) -> list[Pod]:
+def _pods_owed_a_session(tx: Session, now: datetime, pod_ids: list[int] | None) -> list[Pod]:
     # Uncorrelated IN / NOT IN: each subquery runs once, not once per pod.
     with_active_member = select(PodMembership.pod_id).where(PodMembership.left_at.is_(None))
     with_open_session = select(PodSession.pod_id).where(
@@ -197,7 +196,7 @@ def _pods_owed_a_session(session: Session, now: datetime, pod_ids: list[int] | N
         if not pod_ids:
             return []
         query = query.where(Pod.id.in_(pod_ids))
-    return list(session.scalars(query.order_by(Pod.id)))
+    return list(tx.scalars(query.order_by(Pod.id)))
 
 
 def _free_start(
@@ -211,14 +210,14 @@ def _free_start(
     return start
 
 
-def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None = None) -> int:
+def schedule_upcoming(tx: Session, now: datetime, pod_ids: list[int] | None = None) -> int:
     """Give every active pod without a scheduled, unfinished session its next one,
     with coach, buddies and theme. Returns how many sessions were created."""
-    pods = _pods_owed_a_session(session, now, pod_ids)
+    pods = _pods_owed_a_session(tx, now, pod_ids)
     if not pods:
         return 0
-    histories = load_histories(session, [pod.id for pod in pods])
-    theme_by_pod = themes.themes_for_new_sessions(session, pods)
+    histories = load_histories(tx, [pod.id for pod in pods])
+    theme_by_pod = themes.themes_for_new_sessions(tx, pods)
     rows, roles_by_pod = [], {}
     for pod in pods:
         history = histories[pod.id]
@@ -240,8 +239,8 @@ def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None
         )
     # Plain executemany INSERTs: the ORM would insert row by row on SQLite to
     # learn each new id; the ids are read back in one SELECT instead.
-    session.execute(insert(PodSession), rows)
-    created = session.execute(
+    tx.execute(insert(PodSession), rows)
+    created = tx.execute(
         select(PodSession.id, PodSession.pod_id, PodSession.team_id).where(
             PodSession.pod_id.in_(roles_by_pod),
             PodSession.status == SessionStatus.SCHEDULED,
@@ -259,7 +258,7 @@ def schedule_upcoming(session: Session, now: datetime, pod_ids: list[int] | None
         for newcomer, buddy in roles_by_pod[row.pod_id].buddies.items()
     ]
     if buddies:
-        session.execute(insert(SessionBuddy), buddies)
+        tx.execute(insert(SessionBuddy), buddies)
     return len(rows)
 
 
@@ -270,20 +269,18 @@ def _buddy_rows(team_id: str, roles: Roles) -> list[SessionBuddy]:
     ]
 
 
-def reassign_roles(session: Session, pod_session: PodSession, now: datetime) -> None:
+def reassign_roles(tx: Session, pod_session: PodSession, now: datetime) -> None:
     """Recompute coach and buddies of a session that has not started, after someone
     skipped, paused, resumed, joined or left. An announced coach who can still
     coach keeps the seat."""
     if pod_session.status != SessionStatus.SCHEDULED or pod_session.starts_at <= now:
         return
-    pod = session.get(Pod, pod_session.pod_id)
+    pod = tx.get(Pod, pod_session.pod_id)
     assert pod is not None
-    session.flush()
-    history = load_histories(session, [pod.id])[pod.id]
+    tx.flush()
+    history = load_histories(tx, [pod.id])[pod.id]
     skipping = frozenset(
-        session.scalars(
-            select(SessionSkip.member_id).where(SessionSkip.session_id == pod_session.id)
-        )
+        tx.scalars(select(SessionSkip.member_id).where(SessionSkip.session_id == pod_session.id))
     )
     day = local_date(pod_session.starts_at, Cadence.of(pod).zone)
     roles = roles_for(
@@ -293,18 +290,18 @@ def reassign_roles(session: Session, pod_session: PodSession, now: datetime) -> 
     current = {(b.newcomer_member_id, b.buddy_member_id) for b in pod_session.buddies}
     if current != set(roles.buddies.items()):
         pod_session.buddies.clear()
-        session.flush()
+        tx.flush()
         pod_session.buddies.extend(_buddy_rows(pod_session.team_id, roles))
-    session.flush()
+    tx.flush()
 
 
-def reschedule_pod(session: Session, pod: Pod, now: datetime) -> None:
+def reschedule_pod(tx: Session, pod: Pod, now: datetime) -> None:
     """Move the pod's sessions that have not started to its (new) cadence, keeping
     the rows so check-ins stay attached; the prep reminders go out again for the
     new time."""
-    session.flush()
+    tx.flush()
     future = list(
-        session.scalars(
+        tx.scalars(
             select(PodSession)
             .where(
                 PodSession.pod_id == pod.id,
@@ -316,7 +313,7 @@ def reschedule_pod(session: Session, pod: Pod, now: datetime) -> None:
     )
     if not future:
         return
-    anchor = session.scalar(
+    anchor = tx.scalar(
         select(PodSession.starts_at)
         .where(PodSession.pod_id == pod.id, PodSession.starts_at <= now)
         .order_by(PodSession.starts_at.desc())
@@ -324,7 +321,7 @@ def reschedule_pod(session: Session, pod: Pod, now: datetime) -> None:
     )
     moving = {s.id for s in future}
     taken = set(
-        session.scalars(
+        tx.scalars(
             select(PodSession.starts_at).where(
                 PodSession.pod_id == pod.id, PodSession.id.not_in(moving)
             )
@@ -341,84 +338,63 @@ def reschedule_pod(session: Session, pod: Pod, now: datetime) -> None:
             cadence, starts_at
         ):
             continue
-        _withdraw_pending_prep(session, pod_session)
+        _withdraw_pending_prep(tx, pod_session)
         pod_session.starts_at = starts_at
         pod_session.ends_at = session_end(cadence, starts_at)
         pod_session.prep_enqueued_at = None
         pod_session.end_enqueued_at = None
-        session.flush()
+        tx.flush()
     for pod_session in future:
-        reassign_roles(session, pod_session, now)
+        reassign_roles(tx, pod_session, now)
 
 
 # ---------------------------------------------------------------------------- cancelling
 
 
 def cancel_session(
-    session: Session, pod_session: PodSession, now: datetime, reason: str | None
-) -> None:
-    """Cancel the session, tell its members, and schedule the pod's next one."""
+    tx: Session, pod_session: PodSession, now: datetime, reason: str | None
+) -> SessionCancelled | None:
+    """Cancel the session and schedule the pod's next one. Returns who is to be
+    told (bot.notify.sessions), or None when it was cancelled already."""
     if pod_session.status == SessionStatus.CANCELLED:
-        return
-    pod = session.get(Pod, pod_session.pod_id)
+        return None
+    pod = tx.get(Pod, pod_session.pod_id)
     assert pod is not None
     pod_session.status = SessionStatus.CANCELLED
     pod_session.cancelled_at = now
     pod_session.cancel_reason = reason
-    _withdraw_pending_prep(session, pod_session)
-    session.flush()
-    _tell_cancelled(session, pod, pod_session, reason, now)
-    schedule_upcoming(session, now, [pod.id])
+    _withdraw_pending_prep(tx, pod_session)
+    tx.flush()
+    cancelled = SessionCancelled(
+        team_id=pod.team_id,
+        key=reminders.cancel_key(pod_session),
+        pod_name=pod.name,
+        starts_at=pod_session.starts_at,
+        pod_timezone=pod.timezone,
+        reason=reason,
+        channel_id=pod.channel_id,
+        members=() if pod.channel_id else _people_to_tell(tx, pod),
+    )
+    schedule_upcoming(tx, now, [pod.id])
+    return cancelled
 
 
-def _tell_cancelled(
-    session: Session, pod: Pod, pod_session: PodSession, reason: str | None, now: datetime
-) -> None:
-    """A notice in the pod's channel; without a channel, a DM to each member."""
-    key = reminders.cancel_key(pod_session)
-    if pod.channel_id:
-        text, blocks = reminders_ui.cancel_notice(
-            pod.name, reminders_ui.format_when(pod_session.starts_at, pod.timezone), reason
-        )
-        outbox.post_message(
-            session,
-            team_id=pod.team_id,
-            dedupe_key=key,
-            channel=pod.channel_id,
-            text=text,
-            blocks=blocks,
-            not_before=now,
-        )
-        return
-    members = session.scalars(
+def _people_to_tell(tx: Session, pod: Pod) -> tuple[PodPerson, ...]:
+    members = tx.scalars(
         select(Member)
         .join(PodMembership, PodMembership.member_id == Member.id)
         .where(PodMembership.pod_id == pod.id, PodMembership.left_at.is_(None))
         .order_by(Member.id)
     )
-    for member in members:
-        if member.is_bot:
-            continue
-        text, blocks = reminders_ui.cancel_notice(
-            pod.name, reminders_ui.format_when(pod_session.starts_at, member.tz), reason
-        )
-        outbox.post_message(
-            session,
-            team_id=pod.team_id,
-            dedupe_key=f"{key}:{member.user_id}",
-            channel=member.user_id,
-            text=text,
-            blocks=blocks,
-            not_before=now,
-        )
+    return tuple(PodPerson(m.user_id, m.tz) for m in members if not m.is_bot)
 
 
-def _withdraw_pending_prep(session: Session, pod_session: PodSession) -> None:
+def _withdraw_pending_prep(tx: Session, pod_session: PodSession) -> None:
     """Drop prep reminders, coach brief and their updates still waiting to be sent
     for the session's current time (it moved or was cancelled); those already
     sent stay as history."""
     keys = (reminders.prep_key(pod_session), reminders.brief_key(pod_session))
-    session.execute(
+    tx.execute(
         delete(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,

@@ -15,9 +15,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.content import get_content, get_theme, suggest_questions
+from bot.program_content import get_content, get_theme, suggest_questions
 from models import CheckIn, Pod, PodPlaybook, PodSession, SessionStatus
-from models.content import Theme, phrase_key
+from models.program_content import Theme, phrase_key
+from models.session_views import NO_THEME_TITLE
 
 CUSTOM_PREFIX = "custom:"
 
@@ -29,24 +30,24 @@ def pod_theme_keys(playbook: PodPlaybook | None) -> list[str]:
     return [theme.key for theme in get_content().themes]
 
 
-def theme_for_new_session(session: Session, pod: Pod) -> str | None:
+def theme_for_new_session(tx: Session, pod: Pod) -> str | None:
     """The theme key for the pod's next session: the next one in its rotation.
 
     Cancelled sessions don't use up a theme: their theme comes round again."""
-    return themes_for_new_sessions(session, [pod])[pod.id]
+    return themes_for_new_sessions(tx, [pod])[pod.id]
 
 
-def themes_for_new_sessions(session: Session, pods: list[Pod]) -> dict[int, str | None]:
+def themes_for_new_sessions(tx: Session, pods: list[Pod]) -> dict[int, str | None]:
     """`theme_for_new_session` for many pods in two statements, whatever their number."""
     pod_ids = [pod.id for pod in pods]
     if not pod_ids:
         return {}
     playbooks = {
         playbook.pod_id: playbook
-        for playbook in session.scalars(select(PodPlaybook).where(PodPlaybook.pod_id.in_(pod_ids)))
+        for playbook in tx.scalars(select(PodPlaybook).where(PodPlaybook.pod_id.in_(pod_ids)))
     }
     latest_use: dict[int, dict[str, tuple[datetime, int]]] = {pod_id: {} for pod_id in pod_ids}
-    for pod_id, theme_key, starts_at, session_id in session.execute(
+    for pod_id, theme_key, starts_at, session_id in tx.execute(
         select(
             PodSession.pod_id,
             PodSession.theme_key,
@@ -75,11 +76,11 @@ def themes_for_new_sessions(session: Session, pods: list[Pod]) -> dict[int, str 
     return chosen
 
 
-def retheme_upcoming(session: Session, pod: Pod, now: datetime) -> list[PodSession]:
+def retheme_upcoming(tx: Session, pod: Pod, now: datetime) -> list[PodSession]:
     """After the pod's rotation changed (playbook saved or cleared): the sessions
     nobody has been reminded of yet take their themes from the new rotation."""
     upcoming = list(
-        session.scalars(
+        tx.scalars(
             select(PodSession)
             .where(
                 PodSession.pod_id == pod.id,
@@ -92,10 +93,10 @@ def retheme_upcoming(session: Session, pod: Pod, now: datetime) -> list[PodSessi
     )
     for pod_session in upcoming:
         pod_session.theme_key = None
-    session.flush()
+    tx.flush()
     for pod_session in upcoming:
-        pod_session.theme_key = theme_for_new_session(session, pod)
-        session.flush()
+        pod_session.theme_key = theme_for_new_session(tx, pod)
+        tx.flush()
     return upcoming
 
 
@@ -116,7 +117,7 @@ def _shipped_theme(theme_key: str | None) -> Theme | None:
 
 def theme_title(theme_key: str | None) -> str:
     if not theme_key:
-        return "Open conversation"
+        return NO_THEME_TITLE
     if theme_key.startswith(CUSTOM_PREFIX):
         return theme_key.removeprefix(CUSTOM_PREFIX)
     theme = get_theme(get_content(), theme_key)
@@ -130,22 +131,22 @@ def theme_description(theme_key: str | None) -> str | None:
     return theme.description if theme else None
 
 
-def brief_questions(session: Session, pod_session: PodSession, n: int = 3) -> list[str]:
+def brief_questions(tx: Session, pod_session: PodSession, n: int = 3) -> list[str]:
     """Questions for the coach brief: the pod's own prompts first (one per session,
     taking turns), then questions that fit the theme and the scenarios the members
     chose in their check-ins, one per pillar where the bank allows."""
-    return brief_questions_for(session, [pod_session], n)[pod_session.id]
+    return brief_questions_for(tx, [pod_session], n)[pod_session.id]
 
 
 def brief_questions_for(
-    session: Session, pod_sessions: list[PodSession], n: int = 3
+    tx: Session, pod_sessions: list[PodSession], n: int = 3
 ) -> dict[int, list[str]]:
     """`brief_questions` for many sessions in three statements, whatever their number."""
     if not pod_sessions:
         return {}
     session_ids = [pod_session.id for pod_session in pod_sessions]
     scenarios: dict[int, list[str]] = {session_id: [] for session_id in session_ids}
-    for session_id, scenario_key in session.execute(
+    for session_id, scenario_key in tx.execute(
         select(CheckIn.session_id, CheckIn.scenario_key)
         .where(CheckIn.session_id.in_(session_ids), CheckIn.scenario_key.is_not(None))
         .order_by(CheckIn.created_at, CheckIn.id)
@@ -154,13 +155,13 @@ def brief_questions_for(
             scenarios[session_id].append(scenario_key)
     playbooks = {
         playbook.pod_id: playbook
-        for playbook in session.scalars(
+        for playbook in tx.scalars(
             select(PodPlaybook).where(
                 PodPlaybook.pod_id.in_({pod_session.pod_id for pod_session in pod_sessions})
             )
         )
     }
-    turns = _turns(session, [s.id for s in pod_sessions if s.pod_id in playbooks])
+    turns = _turns(tx, [s.id for s in pod_sessions if s.pod_id in playbooks])
     questions: dict[int, list[str]] = {}
     for pod_session in pod_sessions:
         chosen: list[str] = []
@@ -180,7 +181,7 @@ def brief_questions_for(
     return questions
 
 
-def _turns(session: Session, session_ids: list[int]) -> dict[int, int]:
+def _turns(tx: Session, session_ids: list[int]) -> dict[int, int]:
     """For each session: how many of its pod's sessions (not cancelled) came before it."""
     if not session_ids:
         return {}
@@ -195,7 +196,5 @@ def _turns(session: Session, session_ids: list[int]) -> dict[int, int]:
         .correlate(PodSession)
         .scalar_subquery()
     )
-    rows = session.execute(
-        select(PodSession.id, count_earlier).where(PodSession.id.in_(session_ids))
-    )
+    rows = tx.execute(select(PodSession.id, count_earlier).where(PodSession.id.in_(session_ids)))
     return {session_id: int(count) for session_id, count in rows}

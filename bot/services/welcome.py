@@ -1,9 +1,9 @@
 """The welcome packet and the ground rules consent.
 
 A person's first pod join puts the welcome packet in the outbox (once: the
-member's `welcomed_at` and the dedupe key `welcome:TEAM:USER` both say so).
-Agreeing to the ground rules is recorded once, with its time; a member who has
-not agreed gets one gentle reminder, in their first prep DM.
+member's `welcomed_at` and the packet's dedupe key both say so; see
+`bot.notify.welcome`). Agreeing to the ground rules is recorded once, with its
+time; a member who has not agreed gets one gentle reminder, in their first prep DM.
 """
 
 from __future__ import annotations
@@ -11,52 +11,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.content import get_content
-from bot.notify import outbox
+from bot.program_content import get_content
 from bot.services import members as members_service
 from bot.services import program
-from bot.ui import welcome as welcome_ui
 from models import Member, OutboxMessage
+from models.content_views import WelcomeView
 
 
-def welcome_key(team_id: str, user_id: str) -> str:
-    return f"welcome:{team_id}:{user_id}"
-
-
-def packet_message(
-    session: Session, member: Member, *, just_agreed: bool = False
-) -> dict[str, Any]:
-    """The welcome packet for this member, with the program's current texts."""
-    return welcome_ui.welcome_packet(
-        get_content().welcome,
-        program.program_texts(session, member.team_id),
+def packet_for(tx: Session, member: Member) -> WelcomeView:
+    return WelcomeView(
+        packet=get_content().welcome,
+        texts=program.program_texts(tx, member.team_id),
         agreed_at=member.ground_rules_agreed_at,
         tz=member.tz,
-        just_agreed=just_agreed,
     )
 
 
-def on_pod_join(session: Session, member: Member, now: datetime) -> bool:
-    """Call wherever a membership is created: the first join of a person sends them
-    the welcome packet by DM. True when it was put in the outbox now."""
-    if member.is_bot or member.welcomed_at is not None:
-        return False
-    member.welcomed_at = now
-    message = packet_message(session, member)
-    return outbox.post_message(
-        session,
-        team_id=member.team_id,
-        dedupe_key=welcome_key(member.team_id, member.user_id),
-        channel=member.user_id,
-        text=message["text"],
-        blocks=message["blocks"],
-        not_before=now,
-    )
+def packet(tx: Session, team_id: str, user_id: str, now: datetime) -> WelcomeView:
+    """`/coach welcome`: the packet again, for someone the bot may not know yet."""
+    return packet_for(tx, members_service.get_or_create(tx, team_id, user_id, now))
 
 
 @dataclass(frozen=True)
@@ -68,17 +45,17 @@ class Consent:
     confirmation: str
 
 
-def agree(session: Session, team_id: str, user_id: str, now: datetime) -> Consent:
+def agree(tx: Session, team_id: str, user_id: str, now: datetime) -> Consent:
     """Records the person's agreement to the ground rules, once: a second agreement
     (another button, another device, at the same moment) changes nothing."""
-    member = members_service.get_or_create(session, team_id, user_id, now)
-    recorded = session.execute(
+    member = members_service.get_or_create(tx, team_id, user_id, now)
+    recorded = tx.execute(
         update(Member)
         .where(Member.id == member.id, Member.ground_rules_agreed_at.is_(None))
         .values(ground_rules_agreed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
-    session.refresh(member)
+    tx.refresh(member)
     assert member.ground_rules_agreed_at is not None
     return Consent(
         agreed_at=member.ground_rules_agreed_at,
@@ -88,20 +65,12 @@ def agree(session: Session, team_id: str, user_id: str, now: datetime) -> Consen
     )
 
 
-def welcome_for(
-    session: Session, team_id: str, user_id: str, now: datetime, *, just_agreed: bool = False
-) -> dict[str, Any]:
-    """`/coach welcome`: the packet again, with the button when not agreed yet."""
-    member = members_service.get_or_create(session, team_id, user_id, now)
-    return packet_message(session, member, just_agreed=just_agreed)
-
-
 def _prep_dm_pattern(user_id: str) -> str:
     # bot.services.reminders.prep_dm_key: "prep:{session}@{start}:{user_id}"
     return f"prep:%:{user_id}"
 
 
-def consent_reminder_due(session: Session, members: Iterable[Member]) -> set[int]:
+def consent_reminder_due(tx: Session, members: Iterable[Member]) -> set[int]:
     """Ids of the members owed the consent reminder in the prep DM being written
     now: they have not agreed, and no prep DM to them is in the outbox yet (sent or
     waiting), so the reminder rides on their first prep DM only. One statement."""
@@ -109,7 +78,7 @@ def consent_reminder_due(session: Session, members: Iterable[Member]) -> set[int
     if not pending:
         return set()
     reminded: set[tuple[str, str]] = set()
-    for team_id, key in session.execute(
+    for team_id, key in tx.execute(
         select(OutboxMessage.team_id, OutboxMessage.dedupe_key).where(
             or_(
                 *(

@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import ids
 from bot.ui.blocks import context, input_block, modal, section, text_input
-from models.content_forms import (
-    PREP_LEAD_MAX_HOURS,
-    PREP_LEAD_MIN_HOURS,
-    PROGRAM_TEXT_MAX,
-)
-
-PROGRAM_SETTINGS_CALLBACK = "program_settings"
+from models.settings_forms import PREP_LEAD_MAX_HOURS, PREP_LEAD_MIN_HOURS, PROGRAM_TEXT_MAX
 
 TEXT_HINT = (
     "Shown in the welcome packet and with `/coach welcome`. Slack formatting works "
@@ -67,7 +62,7 @@ def settings_modal(prep_lead_hours: int, values_text: str, ground_rules_text: st
         context("Admins see counts and trends, never what one person wrote."),
     ]
     return modal(
-        callback_id=PROGRAM_SETTINGS_CALLBACK,
+        callback_id=ids.PROGRAM_SETTINGS_CALLBACK,
         title="Program settings",
         submit="Save",
         blocks=blocks,

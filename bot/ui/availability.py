@@ -3,35 +3,20 @@ program admin's session cancellation. Pure functions: data in, dict out."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from datetime import date
+from typing import Any
 
-from bot.ui.blocks import context, header, section
-from bot.ui.help import usage_lines
-from bot.ui.pods import when_text
+from bot.ui.blocks import context, escape, header, section
+from bot.ui.dates import local_date, local_date_time_with_zone, short_date_with_year
+from bot.ui.help import usage_message
+from models.pod_views import Cancelled, MyNext, PauseResult
+from models.session_views import NO_THEME_TITLE, SessionView
 
-if TYPE_CHECKING:
-    from bot.services.availability import Cancelled, MyNext, PauseResult, SessionInfo
-
-CANCEL_USAGE = (
-    "`/coach pod cancel NAME [YYYY-MM-DD]` — Cancel a pod's next session, "
-    "or its session on a date (program admins)"
-)
 DATE_EXAMPLE = "2026-04-30"
 
 
 def _message(text: str, *blocks: dict[str, Any]) -> dict[str, Any]:
     return {"text": text, "blocks": list(blocks) or [section(text)]}
-
-
-def local_day(instant: datetime, tz: str) -> date:
-    return instant.astimezone(ZoneInfo(tz)).date()
-
-
-def day_text(day: date) -> str:
-    """`Thu 30 Apr 2026`."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
 
 
 def _person(user_id: str | None, viewer_id: str | None) -> str:
@@ -40,14 +25,14 @@ def _person(user_id: str | None, viewer_id: str | None) -> str:
     return "you" if user_id == viewer_id else f"<@{user_id}>"
 
 
-def session_lines(info: SessionInfo, tz: str, viewer_id: str | None) -> list[str]:
-    lines = [f"*{info.pod_name}* — {when_text(info.starts_at, tz)}"]
+def session_lines(info: SessionView, tz: str, viewer_id: str | None) -> list[str]:
+    when = local_date_time_with_zone(info.starts_at, tz)
+    lines = [f"*{escape(info.pod_name)}* — {when}"]
     coach = _person(info.coach_user_id, viewer_id)
     if info.coach_user_id is None:
         coach = "open seat — nobody is free to coach yet"
     lines.append(f"Coach: {coach}")
-    if info.theme:
-        lines.append(f"Theme: {info.theme}")
+    lines.append(f"Theme: {escape(info.theme_title or NO_THEME_TITLE)}")
     paired = [(newcomer, buddy) for newcomer, buddy in info.buddies if buddy is not None]
     if paired:
         pairs = ", ".join(
@@ -64,9 +49,10 @@ def session_lines(info: SessionInfo, tz: str, viewer_id: str | None) -> list[str
 # --------------------------------------------------------------------------- skip
 
 
-def skipped_message(info: SessionInfo, tz: str, viewer_id: str) -> dict[str, Any]:
+def skipped_message(info: SessionView, tz: str, viewer_id: str) -> dict[str, Any]:
     text = (
-        f"You're skipping *{info.pod_name}* on {when_text(info.starts_at, tz)}. "
+        f"You're skipping *{escape(info.pod_name)}* on "
+        f"{local_date_time_with_zone(info.starts_at, tz)}. "
         "You won't be coach or buddy for it; see you at the next one."
     )
     coach = _person(info.coach_user_id, viewer_id)
@@ -77,52 +63,34 @@ def skipped_message(info: SessionInfo, tz: str, viewer_id: str) -> dict[str, Any
     )
 
 
-def already_skipping_message(info: SessionInfo, tz: str) -> dict[str, Any]:
+def already_skipping_message(info: SessionView, tz: str) -> dict[str, Any]:
     return _message(
-        f"You're already skipping *{info.pod_name}* on {when_text(info.starts_at, tz)}. "
+        f"You're already skipping *{escape(info.pod_name)}* on "
+        f"{local_date_time_with_zone(info.starts_at, tz)}. "
         "`/coach skip` only skips your very next session; `/coach pause until YYYY-MM-DD` "
         "takes a longer break."
     )
 
 
-def paused_then_message(info: SessionInfo, tz: str, until: date) -> dict[str, Any]:
+def paused_then_message(info: SessionView, tz: str, until: date) -> dict[str, Any]:
     return _message(
-        f"You're paused until {day_text(until)}, so you're already out of *{info.pod_name}* "
-        f"on {when_text(info.starts_at, tz)}. `/coach resume` ends the pause."
+        f"You're paused until {short_date_with_year(until)}, so you're already out of "
+        f"*{escape(info.pod_name)}* on {local_date_time_with_zone(info.starts_at, tz)}. "
+        "`/coach resume` ends the pause."
     )
 
 
-def no_upcoming_message() -> dict[str, Any]:
-    return _message("You have no upcoming sessions. `/coach pod list` shows the pods you can join.")
-
-
 # --------------------------------------------------------------------------- pause / resume
-
-
-def pause_usage_message(problem: str) -> dict[str, Any]:
-    text = f"{problem}\nUsage:\n" + "\n".join(usage_lines("pause"))
-    return _message(text)
 
 
 def bad_date_problem(word: str) -> str:
     return f"“{word}” is not a date I can read. Use YYYY-MM-DD, like {DATE_EXAMPLE}."
 
 
-def pause_not_in_future_problem(day: date, today: date) -> str:
-    return (
-        f"{day.isoformat()} is not in the future (today is {today.isoformat()} for you). "
-        "Pick a later date."
-    )
-
-
-def pause_too_far_problem(day: date, latest: date) -> str:
-    return f"Pauses can last up to a year: pick a date up to {latest.isoformat()}."
-
-
 def paused_message(result: PauseResult) -> dict[str, Any]:
     text = (
-        f"You're paused until {day_text(result.until)} (inclusive). Until then you won't be "
-        "matched, reminded, made coach or buddy, or counted as absent."
+        f"You're paused until {short_date_with_year(result.until)} (inclusive). Until then "
+        "you won't be matched, reminded, made coach or buddy, or counted as absent."
     )
     return _message(
         text, section(text), context("Back earlier? `/coach resume` ends the pause now.")
@@ -136,13 +104,6 @@ def resumed_message() -> dict[str, Any]:
     )
 
 
-def not_paused_message() -> dict[str, Any]:
-    return _message(
-        "You're not paused, so there is nothing to resume. "
-        "To take a break: `/coach pause until YYYY-MM-DD`."
-    )
-
-
 # --------------------------------------------------------------------------- next
 
 
@@ -150,33 +111,29 @@ def my_next_message(mine: MyNext) -> dict[str, Any]:
     if not mine.sessions:
         text = "You have no upcoming sessions. Find a pod to join with `/coach pod list`."
         if mine.paused_until:
-            text = f"You're paused until {day_text(mine.paused_until)}. " + text
+            text = f"You're paused until {short_date_with_year(mine.paused_until)}. " + text
         return _message(text)
     blocks: list[dict[str, Any]] = [header("Your next sessions")]
     if mine.paused_until:
-        blocks.append(
-            context(f"You're paused until {day_text(mine.paused_until)}. `/coach resume` ends it.")
-        )
+        until = short_date_with_year(mine.paused_until)
+        blocks.append(context(f"You're paused until {until}. `/coach resume` ends it."))
     for info in mine.sessions:
         lines = session_lines(info, mine.tz, mine.user_id)
         if info.starts_at <= mine.now:
             lines[0] += " · _happening now_"
         elif info.skipping:
             lines[0] += " · _you're skipping this one_"
-        elif mine.paused_until and local_day(info.starts_at, mine.tz) <= mine.paused_until:
+        elif mine.paused_until and local_date(info.starts_at, mine.tz) <= mine.paused_until:
             lines[0] += " · _you're paused_"
-        blocks.append(section("\n".join(lines), block_id=f"session-{info.id}"))
+        blocks.append(section("\n".join(lines), block_id=f"session-{info.session_id}"))
     blocks.append(context(f"Times are in your timezone, {mine.tz}. Prepare with `/coach checkin`."))
     first = mine.sessions[0]
-    text = f"Your next session: {first.pod_name}, {when_text(first.starts_at, mine.tz)}"
+    when = local_date_time_with_zone(first.starts_at, mine.tz)
+    text = f"Your next session: {escape(first.pod_name)}, {when}"
     return {"text": text, "blocks": blocks}
 
 
 # --------------------------------------------------------------------------- cancel
-
-
-def cancel_usage_message(problem: str) -> dict[str, Any]:
-    return _message(f"{problem}\nUsage:\n{CANCEL_USAGE}")
 
 
 def cancel_not_admin_message() -> dict[str, Any]:
@@ -189,25 +146,27 @@ def cancel_not_admin_message() -> dict[str, Any]:
 def cancelled_message(result: Cancelled, tz: str) -> dict[str, Any]:
     info = result.cancelled
     lines = [
-        f"Cancelled *{info.pod_name}* on {when_text(info.starts_at, tz)}. "
+        f"Cancelled *{escape(info.pod_name)}* on {local_date_time_with_zone(info.starts_at, tz)}. "
         "Its members are being told."
     ]
     if result.following is not None:
-        lines.append(f"Next session: {when_text(result.following.starts_at, tz)}.")
+        lines.append(f"Next session: {local_date_time_with_zone(result.following.starts_at, tz)}.")
     return _message("\n".join(lines))
 
 
 def no_session_to_cancel_message(
-    pod_name: str, on: date | None, upcoming: list[SessionInfo], tz: str
+    pod_name: str, on: date | None, upcoming: list[SessionView]
 ) -> dict[str, Any]:
+    """Dates on the pod's own calendar, as the command takes them."""
+    name = escape(pod_name)
     if on is None:
-        problem = f"*{pod_name}* has no upcoming session to cancel."
+        problem = f"*{name}* has no upcoming session to cancel."
     else:
-        problem = f"*{pod_name}* has no session on {day_text(on)} to cancel."
+        problem = f"*{name}* has no session on {short_date_with_year(on)} to cancel."
         if upcoming:
             dates = ", ".join(
-                f"`{info.starts_at.astimezone(ZoneInfo(info.pod_timezone)).date().isoformat()}`"
+                f"`{local_date(info.starts_at, info.pod_timezone).isoformat()}`"
                 for info in upcoming
             )
             problem += f" Its upcoming sessions (dates in {upcoming[0].pod_timezone}): {dates}."
-    return cancel_usage_message(problem)
+    return usage_message("pod", problem)

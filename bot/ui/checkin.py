@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot import ids
 from bot.ui.blocks import (
     context,
     escape,
@@ -20,81 +18,36 @@ from bot.ui.blocks import (
     text_input,
     truncate,
 )
+from bot.ui.dates import local_date_time
+from models.program_content import Scenario
 from models.session_forms import EXPERIMENT_MAX, EXPLORATION_MAX, INTENT_MAX
-
-OPEN_ACTION = "checkin_open"
-PICK_ACTION = "checkin_pick_session"
-SCENARIO_ACTION = "checkin_scenario"
-CALLBACK = "checkin_submit"
-PICK_CALLBACK = "checkin_pick"
-INFO_CALLBACK = "coachbot_info"
+from models.session_views import CheckInDraft, SessionView
 
 SHARE_VALUE = "share"
 PROMPTS_PER_PILLAR = 3
 SELECT_OPTIONS_MAX = 100
 
 
-def zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def day_text(day: date) -> str:
-    """ "Tue 3 Mar"."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def local_when(instant: datetime, tz: str | None) -> str:
-    """ "Tue 3 Mar, 15:00" in the person's timezone."""
-    local = instant.astimezone(zone(tz))
-    return f"{day_text(local.date())}, {local:%H:%M}"
-
-
-def session_summary(info: Any, tz: str | None, theme_title: str | None = None) -> str:
+def session_summary(info: SessionView, tz: str | None) -> str:
     """One mrkdwn line: pod, local time, coach, theme (the pod's own facts only)."""
-    parts = [f"*{escape(info.pod_name)}* · {local_when(info.starts_at, tz)} (your time)"]
+    parts = [f"*{escape(info.pod_name)}* · {local_date_time(info.starts_at, tz)} (your time)"]
     parts.append(f"coach <@{info.coach_user_id}>" if info.coach_user_id else "coach seat open")
-    if theme_title:
-        parts.append(f"theme: {escape(theme_title)}")
+    if info.theme_title:
+        parts.append(f"theme: {escape(info.theme_title)}")
     return " · ".join(parts)
 
 
-def metadata(**values: Any) -> str:
-    return json.dumps(values, separators=(",", ":"))
-
-
-def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def info_modal(title: str, text: str) -> dict[str, Any]:
-    """A modal that only says something, with a Close button."""
-    return modal(
-        callback_id=INFO_CALLBACK,
-        title=title,
-        blocks=[section(text)],
-        submit=None,
-        close="Close",
-    )
-
-
-def picker_modal(choices: Sequence[Any], tz: str | None) -> dict[str, Any]:
+def picker_modal(choices: Sequence[SessionView], tz: str | None) -> dict[str, Any]:
     """First step when a person is in several pods: which session to prepare for."""
     options = [
         option(
-            truncate(f"{info.pod_name} · {local_when(info.starts_at, tz)}", 75),
+            truncate(f"{info.pod_name} · {local_date_time(info.starts_at, tz)}", 75),
             str(info.session_id),
         )
         for info in choices[:SELECT_OPTIONS_MAX]
     ]
     return modal(
-        callback_id=PICK_CALLBACK,
+        callback_id=ids.CHECKIN_PICK_CALLBACK,
         title="Check in",
         submit=None,
         close="Cancel",
@@ -102,21 +55,26 @@ def picker_modal(choices: Sequence[Any], tz: str | None) -> dict[str, Any]:
             section(
                 "You're in several pods. Which session are you preparing for?",
                 block_id="pick",
-                accessory=static_select(PICK_ACTION, options, placeholder="Pick a session"),
+                accessory=static_select(
+                    ids.CHECKIN_PICK_ACTION, options, placeholder="Pick a session"
+                ),
             ),
             context("Times are in your timezone."),
         ],
     )
 
 
-def _scenario_select(scenarios: Sequence[Any], selected: str | None) -> dict[str, Any]:
+def _scenario_select(scenarios: Sequence[Scenario], selected: str | None) -> dict[str, Any]:
     options = [option(s.name, s.key) for s in scenarios[:SELECT_OPTIONS_MAX]]
     return static_select(
-        SCENARIO_ACTION, options, initial=selected, placeholder="Pick a scenario for prompts"
+        ids.CHECKIN_SCENARIO_ACTION,
+        options,
+        initial=selected,
+        placeholder="Pick a scenario for prompts",
     )
 
 
-def _prompts(scenario: Any, pillar: str, block_id: str) -> list[dict[str, Any]]:
+def _prompts(scenario: Scenario | None, pillar: str, block_id: str) -> list[dict[str, Any]]:
     if scenario is None:
         return []
     prompts = list(scenario.prompts.for_pillar(pillar))[:PROMPTS_PER_PILLAR]
@@ -129,16 +87,18 @@ def _prompts(scenario: Any, pillar: str, block_id: str) -> list[dict[str, Any]]:
 
 
 def checkin_modal(
-    draft: Any,
+    draft: CheckInDraft,
+    private_metadata: str,
     *,
-    scenarios: Sequence[Any] = (),
-    scenario: Any = None,
-    theme_title: str | None = None,
+    scenarios: Sequence[Scenario] = (),
+    scenario_key: str | None = None,
 ) -> dict[str, Any]:
     """The three-pillar form for one session, prefilled with the person's
-    earlier answers when they are editing."""
-    target = draft.target
-    intro = session_summary(target, draft.member_tz, theme_title)
+    earlier answers when they are editing. `scenario_key` is the scenario
+    picked on the form (else the one the check-in was saved with)."""
+    key = scenario_key if scenario_key is not None else draft.scenario_key
+    scenario = next((s for s in scenarios if s.key == key), None)
+    intro = session_summary(draft.target, draft.member_tz)
     if draft.is_edit:
         intro += "\n_You checked in already: saving updates your check-in._"
     share_option = {
@@ -224,18 +184,16 @@ def checkin_modal(
         ),
     ]
     return modal(
-        callback_id=CALLBACK,
+        callback_id=ids.CHECKIN_CALLBACK,
         title="Check in",
         submit="Save",
         close="Cancel",
-        private_metadata=metadata(s=target.session_id),
+        private_metadata=private_metadata,
         blocks=blocks,
     )
 
 
-def saved_text(summary_pod: str, shared: bool, has_experiment: bool, due: date | None) -> str:
-    lines = [f"Saved your check-in for *{summary_pod}*."]
-    lines.append("Your intent is shared with your pod." if shared else "Your intent stays private.")
-    if has_experiment and due is not None:
-        lines.append(f"I'll follow up on your experiment on {day_text(due)}.")
-    return " ".join(lines)
+def we_met_text(pod_name: str, already: bool) -> str:
+    if already:
+        return f"Thanks! This *{escape(pod_name)}* session is already marked as held."
+    return f"Thanks! This *{escape(pod_name)}* session is marked as held."

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 def zone(tz: str | None) -> ZoneInfo:
     try:
@@ -23,9 +21,14 @@ def local_date(instant: datetime, tz: str | None) -> date:
     return instant.astimezone(zone(tz)).date()
 
 
+def day_and_month(day: date) -> str:
+    """`3 Mar`."""
+    return f"{day.day} {day:%b}"
+
+
 def short_date(day: date) -> str:
     """`Tue 3 Mar`."""
-    return f"{day:%a} {day.day} {day:%b}"
+    return f"{day:%a} {day_and_month(day)}"
 
 
 def short_date_with_year(day: date) -> str:
@@ -57,4 +60,10 @@ def local_date_time_with_zone(instant: datetime, tz: str | None) -> str:
 def week_of(day: date) -> str:
     """`the week of 2 Mar 2026` (the Monday): the finest time a digest shows."""
     monday = date.fromordinal(day.toordinal() - day.weekday())
-    return f"the week of {monday.day} {monday:%b %Y}"
+    return f"the week of {day_and_month(monday)} {monday:%Y}"
+
+
+def each_readers_date(instant: datetime) -> str:
+    """A date Slack shows on each reader's own calendar (`date_short_pretty`: `Mar 3rd`,
+    `yesterday`), `03 Mar 2026` (UTC) where Slack can't: for a message many people read."""
+    return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}}|{instant:%d %b %Y}>"

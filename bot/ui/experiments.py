@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot import ids
 from bot.ui.blocks import (
     actions,
     button,
@@ -18,17 +19,18 @@ from bot.ui.blocks import (
     text_input,
     truncate,
 )
-from bot.ui.checkin import day_text, metadata
+from bot.ui.dates import short_date
 from models.session_forms import OUTCOME_NOTE_MAX
+from models.session_views import (
+    DROP,
+    EXPERIMENT_DROPPED,
+    EXPERIMENT_TRIED,
+    TRIED,
+    ExperimentList,
+    ExperimentView,
+    Resolution,
+)
 
-TRIED_ACTION = "experiment_tried"
-NOT_YET_ACTION = "experiment_not_yet"
-DROP_ACTION = "experiment_drop"
-ADD_NOTE_ACTION = "experiment_add_note"
-NOTE_CALLBACK = "experiment_note"
-ACTION_IDS = (TRIED_ACTION, NOT_YET_ACTION, DROP_ACTION)
-
-LIST_LIMIT = 15  # two blocks each: well inside a message's 50
 TEXT_SHOWN_MAX = 500
 
 
@@ -39,10 +41,10 @@ def actions_block_id(experiment_id: int) -> str:
 def experiment_actions(experiment_id: int, *, with_not_yet: bool = True) -> dict[str, Any]:
     """Tried it / Not yet / Drop for one experiment (value: the experiment id)."""
     value = str(experiment_id)
-    elements = [button("Tried it", TRIED_ACTION, value, style="primary")]
+    elements = [button("Tried it", ids.EXPERIMENT_TRIED_ACTION, value, style="primary")]
     if with_not_yet:
-        elements.append(button("Not yet", NOT_YET_ACTION, value))
-    elements.append(button("Drop", DROP_ACTION, value))
+        elements.append(button("Not yet", ids.EXPERIMENT_NOT_YET_ACTION, value))
+    elements.append(button("Drop", ids.EXPERIMENT_DROP_ACTION, value))
     return actions(*elements, block_id=actions_block_id(experiment_id))
 
 
@@ -70,13 +72,14 @@ def nudge_message(experiment_id: int, text: str) -> dict[str, Any]:
     }
 
 
-def experiment_line(experiment: Any) -> str:
+def experiment_line(experiment: ExperimentView) -> str:
     where = f" · from {escape(experiment.pod_name)}" if experiment.pod_name else ""
-    return f"{quoted(experiment.text, 280)}\n_Due {day_text(experiment.due_date)}{where}_"
+    return f"{quoted(experiment.text, 280)}\n_Due {short_date(experiment.due_date)}{where}_"
 
 
-def list_message(shown: Sequence[Any], total: int, notice: str | None = None) -> dict[str, Any]:
+def list_message(listing: ExperimentList, notice: str | None = None) -> dict[str, Any]:
     """`/coach experiments`: my open experiments with their buttons."""
+    shown, total = listing.shown, listing.total
     blocks: list[dict[str, Any]] = []
     if notice:
         blocks.append(section(notice, block_id="notice"))
@@ -105,32 +108,32 @@ def list_message(shown: Sequence[Any], total: int, notice: str | None = None) ->
     return {"text": f"Your open experiments ({total})", "blocks": blocks}
 
 
-def resolution_text(resolution: Any) -> str:
+def resolution_text(resolution: Resolution) -> str:
     experiment = resolution.experiment
     if not resolution.changed:
         already = {
-            "tried": "You marked this experiment as tried already.",
-            "dropped": "You dropped this experiment already.",
+            EXPERIMENT_TRIED: "You marked this experiment as tried already.",
+            EXPERIMENT_DROPPED: "You dropped this experiment already.",
         }
         return already.get(experiment.status, "Nothing changed.")
-    if resolution.choice == "tried":
+    if resolution.choice == TRIED:
         return ":white_check_mark: *Tried it.* Nice work: trying is how you learn."
-    if resolution.choice == "drop":
+    if resolution.choice == DROP:
         return ":wastebasket: *Dropped.* Letting go of an experiment is fine."
     where = (
         f" (your next *{resolution.next_session_pod}* session)"
         if resolution.next_session_pod
         else ""
     )
-    return f":hourglass_flowing_sand: *Not yet.* Moved to {day_text(experiment.due_date)}{where}."
+    return f":hourglass_flowing_sand: *Not yet.* Moved to {short_date(experiment.due_date)}{where}."
 
 
-def resolution_blocks(resolution: Any) -> list[dict[str, Any]]:
+def resolution_blocks(resolution: Resolution) -> list[dict[str, Any]]:
     """What replaces the three buttons once one was pressed."""
     experiment = resolution.experiment
     block_id = actions_block_id(experiment.id)
     text = resolution_text(resolution)
-    if experiment.status == "tried":
+    if experiment.status == EXPERIMENT_TRIED:
         label = "Edit the note" if experiment.outcome_note else "Add a note"
         return [
             section(
@@ -141,10 +144,10 @@ def resolution_blocks(resolution: Any) -> list[dict[str, Any]]:
                     else ""
                 ),
                 block_id=block_id,
-                accessory=button(label, ADD_NOTE_ACTION, str(experiment.id)),
+                accessory=button(label, ids.EXPERIMENT_ADD_NOTE_ACTION, str(experiment.id)),
             )
         ]
-    if experiment.status == "open":
+    if experiment.is_open:
         return [
             section(text, block_id=f"{block_id}:status"),
             experiment_actions(experiment.id, with_not_yet=False),
@@ -175,13 +178,13 @@ def replace_in_message(
     return out if found else None
 
 
-def note_modal(experiment: Any) -> dict[str, Any]:
+def note_modal(experiment: ExperimentView, private_metadata: str) -> dict[str, Any]:
     return modal(
-        callback_id=NOTE_CALLBACK,
+        callback_id=ids.EXPERIMENT_NOTE_CALLBACK,
         title="How did it go?",
         submit="Save",
         close="Cancel",
-        private_metadata=metadata(e=experiment.id),
+        private_metadata=private_metadata,
         blocks=[
             section(f"*Your experiment*\n{quoted(experiment.text)}", block_id="experiment"),
             input_block(

@@ -44,16 +44,14 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
     ],
     "kudos": [
         Usage(
-            "/coach kudos @someone TEXT",
-            "Recognise curiosity, accountability or generosity",
-            available=False,
+            "/coach kudos @someone [@more] TEXT [#value] [private]",
+            "Recognise a peer for one of the program's values (in the digest unless private)",
         )
     ],
     "stats": [
         Usage(
             "/coach stats",
             "Learning velocity: yours, your pods' and the program's",
-            available=False,
         )
     ],
     "welcome": [Usage("/coach welcome", "The welcome packet and ground rules again")],
@@ -115,3 +113,7 @@ def usage_message(subcommand: str, problem: str) -> dict[str, Any]:
 def not_available_message(subcommand: str) -> dict[str, Any]:
     text = f"`/coach {subcommand}` is not available yet. Try `/coach help` for what you can do now."
     return {"text": text, "blocks": [section(text)]}
+
+
+FORM_NOT_OPENED = "Slack didn't let me open the form in time. Please run the command again."
+"""When views.open failed (the command's trigger expired): typing it again works."""

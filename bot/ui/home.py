@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import ids
+from bot.ui.answers import info_modal
 from bot.ui.blocks import (
     actions,
     button,
@@ -14,27 +16,26 @@ from bot.ui.blocks import (
     divider,
     escape,
     header,
-    modal,
     section,
     truncate,
 )
-from bot.ui.checkin import day_text, local_when, zone
+from bot.ui.dates import local_date, local_date_time, short_date
 from bot.ui.experiments import experiment_actions, quoted, shown
-
-HOME_CHECKIN_ACTION = "home_checkin"
-HOME_REFLECT_ACTION = "home_reflect"
-HOME_KUDOS_ACTION = "home_kudos"
-KUDOS_CALLBACK = "kudos_not_available"
+from models.session_views import (
+    EXPERIMENT_TRIED,
+    HOME_EXPERIMENTS_SHOWN,
+    HOME_INSIGHTS_SHOWN,
+    HOME_SESSIONS_SHOWN,
+    HomeData,
+)
 
 HOME_MAX_BLOCKS = 100
-EXPERIMENTS_SHOWN = 10
-SESSIONS_SHOWN = 3
 INSIGHT_SHOWN_MAX = 400
 ACTION_SHOWN_MAX = 250
 PODS_SHOWN = 20
 
 
-def _next_sessions(data: Any) -> list[dict[str, Any]]:
+def _next_sessions(data: HomeData) -> list[dict[str, Any]]:
     blocks = [section("*Your next session*", block_id="next-title")]
     if not data.pods:
         blocks.append(
@@ -45,8 +46,8 @@ def _next_sessions(data: Any) -> list[dict[str, Any]]:
         blocks.append(context("No session is scheduled in your pods yet."))
         return blocks
     lines = []
-    for item in data.next_sessions[:SESSIONS_SHOWN]:
-        line = f"*{escape(item.pod_name)}* · {local_when(item.starts_at, data.tz)} (your time)"
+    for item in data.next_sessions[:HOME_SESSIONS_SHOWN]:
+        line = f"*{escape(item.pod_name)}* · {local_date_time(item.starts_at, data.tz)} (your time)"
         line += f"\nCoach: <@{item.coach_user_id}>" if item.coach_user_id else "\nCoach seat open"
         if item.theme_title:
             line += f" · Theme: {escape(item.theme_title)}"
@@ -57,21 +58,21 @@ def _next_sessions(data: Any) -> list[dict[str, Any]]:
     return blocks
 
 
-def _experiments(data: Any) -> list[dict[str, Any]]:
+def _experiments(data: HomeData) -> list[dict[str, Any]]:
     total = data.open_experiment_count
     blocks = [section(f"*Your open experiments* ({total})", block_id="experiments-title")]
     if total == 0:
         blocks.append(context("No open experiments. Pick one small step at your next check-in."))
-    for experiment in data.open_experiments[:EXPERIMENTS_SHOWN]:
+    for experiment in data.open_experiments[:HOME_EXPERIMENTS_SHOWN]:
         where = f" · {escape(experiment.pod_name)}" if experiment.pod_name else ""
         blocks.append(
             section(
-                f"{quoted(experiment.text, 280)}\n_Due {day_text(experiment.due_date)}{where}_",
+                f"{quoted(experiment.text, 280)}\n_Due {short_date(experiment.due_date)}{where}_",
                 block_id=f"experiment-text:{experiment.id}",
             )
         )
         blocks.append(experiment_actions(experiment.id))
-    hidden = total - min(total, EXPERIMENTS_SHOWN)
+    hidden = total - min(total, HOME_EXPERIMENTS_SHOWN)
     if hidden > 0:
         blocks.append(
             context(f"…and {hidden} more. `/coach experiments` lists them with their buttons.")
@@ -79,14 +80,16 @@ def _experiments(data: Any) -> list[dict[str, Any]]:
     if data.resolved:
         lines = []
         for experiment in data.resolved:
-            mark = ":white_check_mark: Tried" if experiment.status == "tried" else "Dropped"
+            mark = (
+                ":white_check_mark: Tried" if experiment.status == EXPERIMENT_TRIED else "Dropped"
+            )
             note = f" — _{shown(experiment.outcome_note, 150)}_" if experiment.outcome_note else ""
             lines.append(f"{mark}: {quoted(experiment.text, 150)}{note}")
         blocks.append(context(truncate("Recently: " + "\n".join(lines), 2900)))
     return blocks
 
 
-def _insights(data: Any) -> list[dict[str, Any]]:
+def _insights(data: HomeData) -> list[dict[str, Any]]:
     blocks = [section("*Your recent insights*", block_id="insights-title")]
     if not data.insights:
         blocks.append(
@@ -95,8 +98,8 @@ def _insights(data: Any) -> list[dict[str, Any]]:
             )
         )
         return blocks
-    for index, item in enumerate(data.insights[:5]):
-        when = day_text(item.created_at.astimezone(zone(data.tz)).date())
+    for index, item in enumerate(data.insights[:HOME_INSIGHTS_SHOWN]):
+        when = short_date(local_date(item.created_at, data.tz))
         where = f" · {escape(item.pod_name)}" if item.pod_name else ""
         shared = " · shared anonymously" if item.shared else ""
         blocks.append(
@@ -110,7 +113,7 @@ def _insights(data: Any) -> list[dict[str, Any]]:
     return blocks
 
 
-def _pods(data: Any) -> list[dict[str, Any]]:
+def _pods(data: HomeData) -> list[dict[str, Any]]:
     if not data.pods:
         return [section("*Your pods*\nNone yet.", block_id="pods")]
     names = ", ".join(escape(name) for name in data.pods[:PODS_SHOWN])
@@ -119,13 +122,13 @@ def _pods(data: Any) -> list[dict[str, Any]]:
     return [section(truncate(f"*Your pods*\n{names}", 2900), block_id="pods")]
 
 
-def home_view(data: Any) -> dict[str, Any]:
+def home_view(data: HomeData) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         header("Your coaching"),
         actions(
-            button("Check in", HOME_CHECKIN_ACTION, style="primary"),
-            button("Reflect", HOME_REFLECT_ACTION),
-            button("Kudos", HOME_KUDOS_ACTION),
+            button("Check in", ids.HOME_CHECKIN_ACTION, style="primary"),
+            button("Reflect", ids.HOME_REFLECT_ACTION),
+            button("Kudos", ids.HOME_KUDOS_ACTION),
             block_id="quick",
         ),
         divider(),
@@ -144,16 +147,9 @@ def home_view(data: Any) -> dict[str, Any]:
 
 
 def kudos_modal() -> dict[str, Any]:
-    return modal(
-        callback_id=KUDOS_CALLBACK,
-        title="Kudos",
-        submit=None,
-        close="Close",
-        blocks=[
-            section(
-                "*Kudos aren't available yet.* Soon you'll be able to recognise a peer's "
-                "curiosity, accountability or generosity here. Until then, tell them in person "
-                "or in your pod's channel."
-            )
-        ],
+    return info_modal(
+        "Kudos",
+        "*Kudos aren't available yet.* Soon you'll be able to recognise a peer's "
+        "curiosity, accountability or generosity here. Until then, tell them in person "
+        "or in your pod's channel.",
     )

@@ -3,20 +3,21 @@ modal, and the answers around it. Pure functions: data in, dict out."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from bot import ids
 from bot.ui.blocks import (
     actions,
     button,
     context,
+    escape,
     input_block,
     modal,
     section,
     text_input,
-    truncate,
 )
-from models.content_forms import (
+from models.content_views import PlaybookSaved, PlaybookView
+from models.library_forms import (
     MULTILINE_INPUT_MAX,
     PLAYBOOK_MAX_PROMPTS,
     PLAYBOOK_MAX_THEMES,
@@ -24,40 +25,19 @@ from models.content_forms import (
     PLAYBOOK_THEME_MAX,
 )
 
-PLAYBOOK_OPEN_ACTION = "playbook_open"
-PLAYBOOK_CALLBACK = "playbook_submit"
-PLAYBOOK_BLOCK_ID = "playbook"
-
 
 def edit_playbook_block(pod_id: int) -> dict[str, Any]:
     """An actions block for the pod edit modal: opens the pod's playbook on top."""
     return actions(
-        button("Edit playbook", PLAYBOOK_OPEN_ACTION, str(pod_id)),
-        block_id=PLAYBOOK_BLOCK_ID,
+        button("Edit playbook", ids.PLAYBOOK_OPEN_ACTION, str(pod_id)),
+        block_id=ids.PLAYBOOK_BLOCK,
     )
 
 
-def playbook_metadata(pod_id: int) -> str:
-    return json.dumps({"pod_id": pod_id})
-
-
-def pod_id_from_metadata(raw: str | None) -> int | None:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return None
-    pod_id = data.get("pod_id") if isinstance(data, dict) else None
-    return pod_id if isinstance(pod_id, int) else None
-
-
-def playbook_modal(
-    pod_id: int,
-    pod_name: str,
-    themes: tuple[str, ...],
-    prompts: tuple[str, ...],
-    shipped_themes: tuple[str, ...],
-) -> dict[str, Any]:
+def playbook_modal(book: PlaybookView, private_metadata: str) -> dict[str, Any]:
     """Themes and prompts, one per line; empty themes mean the program's rotation."""
+    pod_name, themes, prompts = escape(book.pod_name), book.themes, book.prompts
+    shipped_themes = book.shipped_themes
     shipped = ", ".join(shipped_themes[:4]) + ("…" if len(shipped_themes) > 4 else "")
     blocks = [
         section(
@@ -96,30 +76,29 @@ def playbook_modal(
         context("The program's own prompts and themes stay as they are for everyone else."),
     ]
     return modal(
-        callback_id=PLAYBOOK_CALLBACK,
-        title=truncate("Playbook", 24),
+        callback_id=ids.PLAYBOOK_CALLBACK,
+        title="Playbook",
         submit="Save playbook",
         close="Back",
         blocks=blocks,
-        private_metadata=playbook_metadata(pod_id),
+        private_metadata=private_metadata,
     )
 
 
 def refusal_modal(problem: str) -> dict[str, Any]:
     """Pushed instead of the playbook when it cannot be edited."""
     return modal(
-        callback_id="playbook_refused",
+        callback_id=ids.PLAYBOOK_REFUSED_CALLBACK,
         title="Playbook",
         submit=None,
         close="Back",
-        blocks=[section(problem)],
+        blocks=[section(escape(problem))],
     )
 
 
-def saved_message(
-    pod_name: str, themes: tuple[str, ...], prompts: tuple[str, ...], next_theme: str | None
-) -> dict[str, Any]:
+def saved_message(saved: PlaybookSaved) -> dict[str, Any]:
     """DM to whoever saved the playbook."""
+    pod_name, themes, prompts = escape(saved.pod_name), saved.themes, saved.prompts
     if themes:
         rotation = f"{len(themes)} theme{'s' if len(themes) != 1 else ''} of its own"
     else:
@@ -130,8 +109,8 @@ def saved_message(
         else ("no prompts of its own")
     )
     lines = [f"Saved *{pod_name}*'s playbook: it follows {rotation}, with {own}."]
-    if next_theme:
-        lines.append(f"Next session's theme: *{next_theme}*.")
+    if saved.next_theme:
+        lines.append(f"Next session's theme: *{escape(saved.next_theme)}*.")
     text = " ".join(lines)
     return {
         "text": text,

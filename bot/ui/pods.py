@@ -6,13 +6,12 @@ timezone, with the zone named, so nobody has to convert.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, time
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping
+from datetime import time
+from typing import Any
 
+from bot import ids
+from bot.ui import answers
 from bot.ui import playbook as playbook_ui
 from bot.ui.blocks import (
     button,
@@ -27,6 +26,7 @@ from bot.ui.blocks import (
     static_select,
     text_input,
 )
+from bot.ui.dates import clock_time, local_date_time_with_zone
 from models.forms import (
     FOCUS_KINDS,
     INTERVAL_WEEKS,
@@ -38,35 +38,18 @@ from models.forms import (
     TIMEZONE_EXAMPLE,
     WEEKDAYS,
 )
+from models.pod_views import PodFormValues, PodInfo, PodListing
 
-if TYPE_CHECKING:
-    from bot.services.pods import PodInfo, PodListing
-
-POD_FORM_CALLBACK = "pod_form"
-POD_JOIN_ACTION = "pod_join"
-TIMEZONE_PENDING_BLOCK = "timezone_pending"
 FOCUS_LABELS = {"function": "Function", "project": "Project", "goal": "Goal"}
-DEFAULT_CADENCE = 2
 
 
 # --------------------------------------------------------------------------- formatting
 
 
-def local_time_text(instant: datetime, tz: str) -> str:
-    """`Tue 3 Mar, 15:00` in `tz`."""
-    local = instant.astimezone(ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
-
-
-def when_text(instant: datetime, tz: str) -> str:
-    """`Tue 3 Mar, 15:00 (Europe/Paris)`: an instant in the reader's timezone."""
-    return f"{local_time_text(instant, tz)} ({tz})"
-
-
 def cadence_text(interval_weeks: int, weekday: int, at: time, timezone: str) -> str:
     """`every 2 weeks on Tuesday at 15:00 Europe/Paris`."""
     every = "every week" if interval_weeks == 1 else f"every {interval_weeks} weeks"
-    return f"{every} on {WEEKDAYS[weekday]} at {at:%H:%M} {timezone}"
+    return f"{every} on {WEEKDAYS[weekday]} at {clock_time(at)} {timezone}"
 
 
 def pod_cadence_text(pod: PodInfo) -> str:
@@ -74,8 +57,9 @@ def pod_cadence_text(pod: PodInfo) -> str:
 
 
 def focus_line(kind: str, text: str) -> str:
+    """`Function: Leading without authority`, the person's words escaped."""
     label = FOCUS_LABELS.get(kind, kind.title())
-    return f"{label}: {text}" if text else label
+    return f"{label}: {escape(text)}" if text else label
 
 
 def size_text(size: int) -> str:
@@ -97,50 +81,10 @@ def where_text(pod: PodInfo) -> str:
 def next_session_text(pod: PodInfo, tz: str) -> str:
     if pod.next_starts_at is None:
         return "not scheduled yet"
-    return when_text(pod.next_starts_at, tz)
+    return local_date_time_with_zone(pod.next_starts_at, tz)
 
 
 # --------------------------------------------------------------------------- the modal
-
-
-@dataclass(frozen=True)
-class PodFormValues:
-    """What the modal shows on opening (create defaults or the pod being edited)."""
-
-    name: str = ""
-    focus_kind: str = "goal"
-    focus_text: str = ""
-    members: tuple[str, ...] = ()
-    cadence: int = DEFAULT_CADENCE
-    weekday: int | None = None
-    time: time | None = None
-    timezone: str | None = None
-    channel: str | None = None
-    is_group_dm: bool = False
-
-
-@dataclass(frozen=True)
-class PodFormMetadata:
-    """Kept in the modal's private_metadata: which pod, and where the command was typed."""
-
-    pod_id: int | None = None
-    origin_channel: str = ""
-
-    def dumps(self) -> str:
-        return json.dumps({"pod_id": self.pod_id, "channel": self.origin_channel})
-
-    @classmethod
-    def loads(cls, raw: str | None) -> PodFormMetadata:
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            data = {}
-        pod_id = data.get("pod_id") if isinstance(data, dict) else None
-        channel = data.get("channel") if isinstance(data, dict) else ""
-        return cls(
-            pod_id=pod_id if isinstance(pod_id, int) else None,
-            origin_channel=channel if isinstance(channel, str) else "",
-        )
 
 
 def _select(action_id: str, options: list[dict[str, Any]], initial: str | None) -> dict:
@@ -149,12 +93,16 @@ def _select(action_id: str, options: list[dict[str, Any]], initial: str | None) 
 
 def pod_modal(
     values: PodFormValues,
-    metadata: PodFormMetadata,
     *,
+    pod_id: int | None = None,
+    private_metadata: str = "",
     timezone_pending: bool = False,
+    problems: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The pod form. Block ids are PodForm's field names (inline errors map 1:1)."""
-    editing = metadata.pod_id is not None
+    """The pod form. Block ids are PodForm's field names (inline errors map 1:1).
+    `problems` ({field: text}) are shown under their inputs: the form again after
+    checks that ran once the submission was acknowledged."""
+    editing = pod_id is not None
     members: dict[str, Any] = {
         "type": "multi_users_select",
         "action_id": "members",
@@ -165,7 +113,7 @@ def pod_modal(
         members["initial_users"] = list(values.members)
     when: dict[str, Any] = {"type": "timepicker", "action_id": "time"}
     if values.time is not None:
-        when["initial_time"] = f"{values.time:%H:%M}"
+        when["initial_time"] = clock_time(values.time)
     channel: dict[str, Any] = {
         "type": "conversations_select",
         "action_id": "channel",
@@ -187,7 +135,7 @@ def pod_modal(
 
     if timezone_pending:
         timezone_block = context("Looking up your timezone…")
-        timezone_block["block_id"] = TIMEZONE_PENDING_BLOCK
+        timezone_block["block_id"] = ids.TIMEZONE_PENDING_BLOCK
     else:
         timezone_block = input_block(
             "timezone",
@@ -202,7 +150,7 @@ def pod_modal(
             "when daylight saving changes; everyone sees times in their own zone.",
         )
 
-    blocks = [
+    inputs = [
         input_block(
             "name",
             "Name",
@@ -266,19 +214,46 @@ def pod_modal(
         timezone_block,
         input_block("channel", "Channel", channel, optional=True, hint=channel_hint),
     ]
+    blocks = _with_problems(inputs, problems or {})
     if editing:  # the pod's own themes and prompts, in a modal pushed on top
-        blocks.append(playbook_ui.edit_playbook_block(metadata.pod_id))
+        blocks.append(playbook_ui.edit_playbook_block(pod_id))
     return modal(
-        callback_id=POD_FORM_CALLBACK,
+        callback_id=ids.POD_FORM_CALLBACK,
         title="Edit pod" if editing else "New pod",
         submit="Save" if editing else "Create pod",
         blocks=blocks,
-        private_metadata=metadata.dumps(),
+        private_metadata=private_metadata,
     )
 
 
-def name_taken_text(name: str) -> str:
-    return f"There is already a pod called “{name}”. Pick another name."
+def _with_problems(
+    inputs: list[dict[str, Any]], problems: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Each problem right under its input (one without an input goes first)."""
+    if not problems:
+        return list(inputs)
+    placed = {block.get("block_id") for block in inputs}
+    blocks = [_problem(field, text) for field, text in problems.items() if field not in placed]
+    for block in inputs:
+        blocks.append(block)
+        field = block.get("block_id")
+        if field in problems:
+            blocks.append(_problem(str(field), problems[field]))
+    return blocks
+
+
+def _problem(field: str, text: str) -> dict[str, Any]:
+    block = context(f":warning: {escape(text)}")
+    block["block_id"] = f"{field}_problem"
+    return block
+
+
+def pod_working_modal(*, editing: bool) -> dict[str, Any]:
+    """Between the ack of the pod form and its outcome."""
+    return answers.working_modal(
+        "Edit pod" if editing else "New pod",
+        "Checking the members and the channel with Slack, then saving the pod…",
+    )
 
 
 # --------------------------------------------------------------------------- confirmations
@@ -292,10 +267,11 @@ def pod_saved_message(
     pod: PodInfo, viewer_tz: str, *, created: bool, rescheduled: bool = False
 ) -> dict[str, Any]:
     """To the person who submitted the modal."""
+    name = escape(pod.name)
     verb = "is set up" if created else "is updated"
     first = "First session" if created else "Next session"
     lines = [
-        f"*{pod.name}* {verb}: {focus_line(pod.focus_kind, pod.focus_text)}.",
+        f"*{name}* {verb}: {focus_line(pod.focus_kind, pod.focus_text)}.",
         f"Meets {pod_cadence_text(pod)}, {where_text(pod)}.",
         f"{first}: {next_session_text(pod, viewer_tz)}.",
         f"Members ({pod.size}): {mentions(pod.member_user_ids)}",
@@ -306,16 +282,23 @@ def pod_saved_message(
     return _message(
         text,
         section(text),
-        context(
-            f"I've told the people you added. Change anything with `/coach pod edit {pod.name}`."
-        ),
+        context(f"I've told the people you added. Change anything with `/coach pod edit {name}`."),
     )
+
+
+def pod_saved_modal(
+    pod: PodInfo, viewer_tz: str, *, created: bool, rescheduled: bool = False
+) -> dict[str, Any]:
+    """The pod form's outcome, in place of the form."""
+    message = pod_saved_message(pod, viewer_tz, created=created, rescheduled=rescheduled)
+    return answers.info_modal("Pod created" if created else "Pod updated", message)
 
 
 def added_to_pod_message(pod: PodInfo, actor_id: str, tz: str) -> dict[str, Any]:
     """DM to someone put in a pod by someone else."""
+    name = escape(pod.name)
     text = (
-        f"<@{actor_id}> added you to the coaching pod *{pod.name}* "
+        f"<@{actor_id}> added you to the coaching pod *{name}* "
         f"({focus_line(pod.focus_kind, pod.focus_text)}).\n"
         f"It meets {pod_cadence_text(pod)}, {where_text(pod)}.\n"
         f"Your first session: {next_session_text(pod, tz)}.\n"
@@ -324,13 +307,13 @@ def added_to_pod_message(pod: PodInfo, actor_id: str, tz: str) -> dict[str, Any]
     return _message(
         text,
         section(text),
-        context(f"`/coach next` shows your sessions. Not for you? `/coach pod leave {pod.name}`."),
+        context(f"`/coach next` shows your sessions. Not for you? `/coach pod leave {name}`."),
     )
 
 
 def removed_from_pod_message(pod: PodInfo, actor_id: str) -> dict[str, Any]:
     text = (
-        f"<@{actor_id}> took you off the pod *{pod.name}*. "
+        f"<@{actor_id}> took you off the pod *{escape(pod.name)}*. "
         "You won't get its reminders any more. `/coach pod list` shows the other pods."
     )
     return _message(text)
@@ -338,7 +321,7 @@ def removed_from_pod_message(pod: PodInfo, actor_id: str) -> dict[str, Any]:
 
 def new_rhythm_message(pod: PodInfo, actor_id: str) -> dict[str, Any]:
     text = (
-        f"<@{actor_id}> changed when *{pod.name}* meets: {pod_cadence_text(pod)}. "
+        f"<@{actor_id}> changed when *{escape(pod.name)}* meets: {pod_cadence_text(pod)}. "
         "`/coach next` shows the next session in your own timezone."
     )
     return _message(text)
@@ -346,7 +329,7 @@ def new_rhythm_message(pod: PodInfo, actor_id: str) -> dict[str, Any]:
 
 def joined_message(pod: PodInfo, tz: str) -> dict[str, Any]:
     text = (
-        f"You joined *{pod.name}* ({focus_line(pod.focus_kind, pod.focus_text)}). "
+        f"You joined *{escape(pod.name)}* ({focus_line(pod.focus_kind, pod.focus_text)}). "
         f"It meets {pod_cadence_text(pod)}, {where_text(pod)}.\n"
         f"Next session: {next_session_text(pod, tz)}."
     )
@@ -354,53 +337,12 @@ def joined_message(pod: PodInfo, tz: str) -> dict[str, Any]:
 
 
 def left_message(pod: PodInfo) -> dict[str, Any]:
+    name = escape(pod.name)
     text = (
-        f"You left *{pod.name}*. You won't get its reminders any more; "
-        f"rejoin any time with `/coach pod join {pod.name}`."
+        f"You left *{name}*. You won't get its reminders any more; "
+        f"rejoin any time with `/coach pod join {name}`."
     )
     return _message(text)
-
-
-def already_member_message(pod_name: str) -> dict[str, Any]:
-    return _message(f"You're already in *{pod_name}*. `/coach next` shows your sessions.")
-
-
-def not_member_message(pod_name: str) -> dict[str, Any]:
-    return _message(
-        f"You're not in *{pod_name}*, so there is nothing to leave. "
-        "`/coach pod list` shows your pods."
-    )
-
-
-def pod_full_message(pod_name: str, limit: int) -> dict[str, Any]:
-    return _message(
-        f"*{pod_name}* is full ({limit} people at most). "
-        "`/coach pod list` shows pods with room, or start one with `/coach pod create`."
-    )
-
-
-def group_dm_full_message(pod_name: str, limit: int) -> dict[str, Any]:
-    return _message(
-        f"*{pod_name}* talks in a group DM, which holds at most {limit} people. "
-        f"Ask a member to move it to a channel (`/coach pod edit {pod_name}`), then join."
-    )
-
-
-def not_allowed_to_edit_message(pod_name: str) -> dict[str, Any]:
-    return _message(
-        f"Only members of *{pod_name}* and program admins can edit it. "
-        f"Join it first with `/coach pod join {pod_name}`."
-    )
-
-
-def unknown_pod_problem(name: str, suggestions: list[str]) -> str:
-    """The first line of an unknown-pod answer (the usage follows)."""
-    if not name:
-        return "That pod no longer exists."
-    if suggestions:
-        options = ", ".join(f"*{s}*" for s in suggestions)
-        return f"There is no pod called “{name}”. Did you mean {options}?"
-    return f"There is no pod called “{name}”. `/coach pod list` shows them all."
 
 
 # --------------------------------------------------------------------------- the list
@@ -419,13 +361,13 @@ def pod_list_message(listing: PodListing) -> dict[str, Any]:
         if not is_member and pod.size >= POD_MAX_MEMBERS:
             status = " · _full_"
         lines = [
-            f"*{pod.name}* · {focus_line(pod.focus_kind, pod.focus_text)}{status}",
+            f"*{escape(pod.name)}* · {focus_line(pod.focus_kind, pod.focus_text)}{status}",
             f"Meets {pod_cadence_text(pod)} · {size_text(pod.size)}",
             f"Next session: {next_session_text(pod, tz)}",
         ]
         accessory = None
         if not is_member and pod.size < POD_MAX_MEMBERS:
-            accessory = button("Join", POD_JOIN_ACTION, str(pod.id), style="primary")
+            accessory = button("Join", ids.POD_JOIN_ACTION, str(pod.id), style="primary")
         blocks.append(section("\n".join(lines), block_id=f"pod-{pod.id}", accessory=accessory))
     shown = len(listing.pods)
     if listing.total > shown:
@@ -441,24 +383,10 @@ def pod_list_message(listing: PodListing) -> dict[str, Any]:
 
 
 def pod_channel_intro(pod_name: str) -> tuple[str, list[dict[str, Any]]]:
+    name = escape(pod_name)
     text = (
-        f":wave: *{escape(pod_name)}* meets here. Before each session I post the prep "
+        f":wave: *{name}* meets here. Before each session I post the prep "
         "reminder in this channel; members set their intent in a DM and their words stay "
         "their own."
     )
-    return f"{pod_name} meets here.", [section(text)]
-
-
-def channel_problem_text(error_code: str | None) -> str:
-    """Why the bot cannot use the picked channel, and what to do about it."""
-    if error_code in ("not_in_channel", "channel_not_found"):
-        return (
-            "I can't post in that channel yet. Add me with `/invite @Coachbot` in it, "
-            "then save again — or leave Channel empty for a group DM."
-        )
-    if error_code == "is_archived":
-        return "That channel is archived. Pick another one, or leave Channel empty for a group DM."
-    return (
-        f"I couldn't post in that channel ({error_code}). Pick another one, "
-        "or leave Channel empty for a group DM."
-    )
+    return f"{name} meets here.", [section(text)]

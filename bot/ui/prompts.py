@@ -8,9 +8,9 @@ Pure functions: data in, dict out. What people contributed is shown as written
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot import ids
 from bot.ui.blocks import (
     actions,
     button,
@@ -24,11 +24,13 @@ from bot.ui.blocks import (
     plain,
     section,
     text_input,
-    truncate,
 )
+from bot.ui.dates import each_readers_date
 from bot.ui.help import usage_lines
 from bot.ui.welcome import text_sections
-from models.content import (
+from models.content_views import TacticInfo
+from models.library_forms import PILLAR_TAG, SCENARIO_TAG, TACTIC_KINDS, TACTIC_TEXT_MAX
+from models.program_content import (
     PILLARS,
     Content,
     FirstSessionScript,
@@ -36,14 +38,6 @@ from models.content import (
     Primer,
     Scenario,
 )
-from models.content_forms import PILLAR_TAG, SCENARIO_TAG, TACTIC_KINDS, TACTIC_TEXT_MAX
-
-if TYPE_CHECKING:
-    from bot.services.prompts_library import TacticInfo
-
-TACTIC_CALLBACK = "tactic_submit"
-TACTIC_APPROVE_ACTION = "tactic_approve"
-TACTIC_DECLINE_ACTION = "tactic_decline"
 
 PILLAR_NAMES = {"intent": "Intent", "exploration": "Exploration", "experiment": "Experiment"}
 KIND_HINTS = {
@@ -65,19 +59,12 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def date_token(instant: datetime) -> str:
-    """A date Slack shows in each reader's own timezone."""
-    return f"<!date^{int(instant.timestamp())}^{{date_short_pretty}}|{instant:%d %b %Y}>"
-
-
-def tag_label(pillar: str | None, scenario_key: str | None, content: Content | None = None) -> str:
-    if pillar:
-        return f"the {PILLAR_NAMES.get(pillar, pillar)} pillar"
-    if scenario_key:
-        from bot.content import get_content, get_scenario
-
-        scenario = get_scenario(content or get_content(), scenario_key)
-        return f"“{scenario.name}”" if scenario else scenario_key
+def tag_label(tactic: TacticInfo) -> str:
+    """Where a contribution fits: `the Intent pillar`, `“Giving hard feedback”`."""
+    if tactic.pillar:
+        return f"the {PILLAR_NAMES.get(tactic.pillar, tactic.pillar)} pillar"
+    if tactic.scenario_key:
+        return f"“{tactic.scenario_name}”" if tactic.scenario_name else tactic.scenario_key
     return "no tag"
 
 
@@ -187,22 +174,6 @@ def first_session_message(script: FirstSessionScript) -> Message:
     return {"text": script.title, "blocks": blocks}
 
 
-def no_match_message(content: Content, typed: str, closest: Sequence[Scenario]) -> Message:
-    """No scenario matches: the closest ones, or all of them, and the usage."""
-    shown = escape(truncate(" ".join(typed.split()), 80))
-    if closest:
-        names = "\n".join(f"• *{s.name}* — `/coach prompts {s.key}`" for s in closest)
-        text = f"I couldn't find a scenario matching “{shown}”. Did you mean:\n{names}"
-    else:
-        names = "\n".join(f"• *{s.name}* — `/coach prompts {s.key}`" for s in content.scenarios)
-        text = f"I couldn't find a scenario matching “{shown}”. These are the scenarios:\n{names}"
-    usage = "Usage:\n" + "\n".join(usage_lines("prompts"))
-    return {
-        "text": f"No scenario matches “{shown}”.",
-        "blocks": [*text_sections(text), section(usage)],
-    }
-
-
 # --------------------------------------------------------------------------- contributing
 
 
@@ -256,14 +227,16 @@ def tactic_modal(content: Content, initial_text: str = "") -> dict[str, Any]:
         input_block("tag", "Where does it fit?", tag),
         context("Your name is never shown, not even to the admins who review it."),
     ]
-    return modal(callback_id=TACTIC_CALLBACK, title="Share a prompt", submit="Share", blocks=blocks)
+    return modal(
+        callback_id=ids.TACTIC_CALLBACK, title="Share a prompt", submit="Share", blocks=blocks
+    )
 
 
 def tactic_thanks_message(tactic: TacticInfo) -> Message:
     text = (
         f"Thank you for sharing! A program admin will look at your "
         f"{TACTIC_KINDS.get(tactic.kind, tactic.kind).lower()} for "
-        f"{tactic_tag_text(tactic)}. Once approved it appears in "
+        f"{tag_label(tactic)}. Once approved it appears in "
         f"{where_shown(tactic.pillar, tactic.scenario_key)}, marked “from the community”, "
         "without your name."
     )
@@ -273,13 +246,9 @@ def tactic_thanks_message(tactic: TacticInfo) -> Message:
     }
 
 
-def tactic_tag_text(tactic: TacticInfo) -> str:
-    return tag_label(tactic.pillar, tactic.scenario_key)
-
-
 def _tactic_summary(tactic: TacticInfo) -> str:
     kind = TACTIC_KINDS.get(tactic.kind, tactic.kind.title())
-    return f"*{kind}* for {tactic_tag_text(tactic)}:\n> {escape(_flat(tactic.text))}"
+    return f"*{kind}* for {tag_label(tactic)}:\n> {escape(_flat(tactic.text))}"
 
 
 def review_request_message(tactic: TacticInfo) -> Message:
@@ -292,9 +261,8 @@ def review_request_message(tactic: TacticInfo) -> Message:
             f"{where_shown(tactic.pillar, tactic.scenario_key)}, marked “from the community”."
         ),
         actions(
-            button("Approve", TACTIC_APPROVE_ACTION, value, style="primary"),
-            button("Decline", TACTIC_DECLINE_ACTION, value, style="danger"),
-            block_id=f"tactic-{tactic.id}",
+            button("Approve", ids.TACTIC_APPROVE_ACTION, value, style="primary"),
+            button("Decline", ids.TACTIC_DECLINE_ACTION, value, style="danger"),
         ),
     ]
     return {"text": "Someone shared a prompt for the library: please review it.", "blocks": blocks}
@@ -304,7 +272,7 @@ def review_outcome_message(tactic: TacticInfo, *, already: bool) -> Message:
     """The review DM once decided (for the one who decided, and the other admins)."""
     verb = "approved" if tactic.status == "approved" else "declined"
     who = f"<@{tactic.reviewed_by}>" if tactic.reviewed_by else "an admin"
-    when = f" on {date_token(tactic.reviewed_at)}" if tactic.reviewed_at else ""
+    when = f" on {each_readers_date(tactic.reviewed_at)}" if tactic.reviewed_at else ""
     if already:
         outcome = f"This was already {verb} by {who}{when}, so nothing changed."
     else:
@@ -325,7 +293,3 @@ def review_outcome_message(tactic: TacticInfo, *, already: bool) -> Message:
 def not_admin_review_message() -> Message:
     text = "Only program admins can approve or decline shared prompts, so nothing changed."
     return {"text": text, "blocks": [section(text)]}
-
-
-def review_gone_message(problem: str) -> Message:
-    return {"text": problem, "blocks": [section(problem)]}

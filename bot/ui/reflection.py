@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
+from bot import ids
 from bot.ui.blocks import context, escape, input_block, modal, plain, section, text_input, truncate
-from bot.ui.checkin import local_when, metadata
+from bot.ui.dates import local_date_time
 from models.session_forms import ACTION_MAX, INSIGHT_MAX
+from models.session_views import ReflectionDraft
 
-OPEN_ACTION = "reflect_open"
-CALLBACK = "reflection_submit"
 SHARE_VALUE = "share"
 
 
-def reflection_modal(draft: Any, tz: str | None, questions: Sequence[str] = ()) -> dict[str, Any]:
+def reflection_modal(draft: ReflectionDraft, private_metadata: str) -> dict[str, Any]:
     target = draft.target
     if target is not None:
-        intro = (
-            f"After *{escape(target.pod_name)}* · {local_when(target.starts_at, tz)} (your time)"
-        )
+        when = local_date_time(target.starts_at, draft.member_tz)
+        intro = f"After *{escape(target.pod_name)}* · {when} (your time)"
     else:
         intro = "A standalone insight, not tied to a session."
     if draft.is_edit:
         intro += "\n_You reflected on this session already: saving updates it._"
     blocks: list[dict[str, Any]] = [section(intro, block_id="intro")]
-    if questions:
-        blocks.append(context("_" + " · ".join(questions[:2]) + "_"))
+    if draft.questions:
+        blocks.append(context("_" + " · ".join(draft.questions[:2]) + "_"))
     share_option = {
         "text": plain("Share anonymously in the weekly digest"),
         "value": SHARE_VALUE,
@@ -66,10 +64,10 @@ def reflection_modal(draft: Any, tz: str | None, questions: Sequence[str] = ()) 
         context("Only you can read your reflection unless you choose to share it anonymously."),
     ]
     return modal(
-        callback_id=CALLBACK,
+        callback_id=ids.REFLECTION_CALLBACK,
         title="Reflect",
         submit="Save",
         close="Cancel",
-        private_metadata=metadata(s=target.session_id if target else None, src=draft.source),
+        private_metadata=private_metadata,
         blocks=blocks,
     )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from bot import ids
 from bot.ui.blocks import (
     SECTION_TEXT_LIMIT,
     actions,
@@ -18,6 +18,7 @@ from bot.ui.blocks import (
     section,
     truncate,
 )
+from bot.ui.dates import local_date_time_with_zone, short_date
 from bot.ui.welcome import consent_reminder_blocks
 
 Blocks = list[dict[str, Any]]
@@ -27,13 +28,6 @@ INTENT_CHARS = 300
 INTENTS_CHARS = SECTION_TEXT_LIMIT - 200
 """All intents of one message share one section; the rest is counted, not shown."""
 OPEN_SEAT = "the coach seat is open — anyone up for it?"
-
-CHECKIN_ACTION = "checkin_open"
-WE_MET_ACTION = "session_we_met"
-REFLECT_ACTION = "reflect_open"
-EXPERIMENT_TRIED_ACTION = "experiment_tried"
-EXPERIMENT_NOT_YET_ACTION = "experiment_not_yet"
-EXPERIMENT_DROP_ACTION = "experiment_drop"
 
 
 @dataclass(frozen=True)
@@ -62,12 +56,6 @@ class ExperimentCard:
     experiment_id: int
     text: str
     due: date
-
-
-def format_when(instant: datetime, tz: str) -> str:
-    """'Tue 3 Mar, 15:00 (Europe/Paris)': the instant on that zone's wall clock."""
-    local = instant.astimezone(ZoneInfo(tz))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({tz})"
 
 
 def mention(person: Person) -> str:
@@ -106,7 +94,7 @@ def intents_text(intents: tuple[tuple[Person, str], ...], title: str) -> str:
 
 
 def prep_channel(card: SessionCard) -> tuple[str, Blocks]:
-    when = format_when(card.starts_at, card.pod_timezone)
+    when = local_date_time_with_zone(card.starts_at, card.pod_timezone)
     details = [f"*When:* {when} · {card.duration_minutes} min", _coach_line(card)]
     if theme := _theme_line(card):
         details.append(theme)
@@ -119,8 +107,8 @@ def prep_channel(card: SessionCard) -> tuple[str, Blocks]:
     blocks.append(section(intents_text(card.intents, "*Intents shared so far*")))
     blocks.append(
         actions(
-            button("Set my intent", CHECKIN_ACTION, str(card.session_id), style="primary"),
-            button("We met", WE_MET_ACTION, str(card.session_id)),
+            button("Set my intent", ids.CHECKIN_OPEN_ACTION, str(card.session_id), style="primary"),
+            button("We met", ids.WE_MET_ACTION, str(card.session_id)),
         )
     )
     blocks.append(context("Press *We met* after the session so it counts as held."))
@@ -152,7 +140,7 @@ def prep_dm(
 ) -> tuple[str, Blocks]:
     """`consent_reminder`: the person hasn't agreed to the ground rules and this is
     their first prep DM, so it carries one gentle reminder with the agree button."""
-    when = format_when(card.starts_at, person.tz)
+    when = local_date_time_with_zone(card.starts_at, person.tz)
     details = [
         f"*{escape(card.pod_name)}* meets *{when}* for {card.duration_minutes} min.",
         *role_lines(card, person),
@@ -166,7 +154,9 @@ def prep_dm(
             "Take two minutes to prepare: your *intent* (the one question you bring), "
             "what to *explore*, and the *experiment* you might try."
         ),
-        actions(button("Set my intent", CHECKIN_ACTION, str(card.session_id), style="primary")),
+        actions(
+            button("Set my intent", ids.CHECKIN_OPEN_ACTION, str(card.session_id), style="primary")
+        ),
     ]
     if consent_reminder:
         blocks += consent_reminder_blocks()
@@ -174,7 +164,7 @@ def prep_dm(
 
 
 def coach_brief(card: SessionCard, coach: Person, questions: list[str]) -> tuple[str, Blocks]:
-    when = format_when(card.starts_at, coach.tz)
+    when = local_date_time_with_zone(card.starts_at, coach.tz)
     details = [f"You coach *{escape(card.pod_name)}* on *{when}*."]
     if theme := _theme_line(card):
         details.append(theme)
@@ -203,10 +193,10 @@ def end_dm(session_id: int, pod_name: str, experiment: ExperimentCard | None) ->
             f"How was *{escape(pod_name)}*? Capture *one insight* and *one action* "
             "while it is fresh — it takes a minute."
         ),
-        actions(button("Reflect", REFLECT_ACTION, str(session_id), style="primary")),
+        actions(button("Reflect", ids.REFLECT_OPEN_ACTION, str(session_id), style="primary")),
     ]
     if experiment is not None:
-        due = f"{experiment.due:%a} {experiment.due.day} {experiment.due:%b}"
+        due = short_date(experiment.due)
         value = str(experiment.experiment_id)
         blocks += [
             section(
@@ -214,9 +204,9 @@ def end_dm(session_id: int, pod_name: str, experiment: ExperimentCard | None) ->
                 f"> {escape(truncate(' '.join(experiment.text.split()), INTENT_CHARS))}"
             ),
             actions(
-                button("Tried it", EXPERIMENT_TRIED_ACTION, value, style="primary"),
-                button("Not yet", EXPERIMENT_NOT_YET_ACTION, value),
-                button("Drop", EXPERIMENT_DROP_ACTION, value),
+                button("Tried it", ids.EXPERIMENT_TRIED_ACTION, value, style="primary"),
+                button("Not yet", ids.EXPERIMENT_NOT_YET_ACTION, value),
+                button("Drop", ids.EXPERIMENT_DROP_ACTION, value),
             ),
         ]
     return f"How was {escape(pod_name)}? One insight, one action.", blocks

@@ -6,9 +6,9 @@ Pure functions: data in, dict out.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
+from bot import ids
 from bot.ui.blocks import (
     SECTION_TEXT_LIMIT,
     button,
@@ -17,27 +17,11 @@ from bot.ui.blocks import (
     header,
     section,
 )
-from models.content import WelcomePacket
-
-if TYPE_CHECKING:
-    from bot.services.program import ProgramTexts
-
-GROUND_RULES_AGREE_ACTION = "ground_rules_agree"
-CONSENT_BLOCK_ID = "ground_rules_consent"
-"""The block holding the agree button, in the packet and in the prep DM reminder;
-replaced by the confirmation once the person agreed."""
+from bot.ui.dates import local_date_with_year
+from models.content_views import WelcomeView
+from models.program_content import WelcomePacket
 
 Blocks = list[dict[str, Any]]
-
-
-def day_text(instant: datetime, tz: str) -> str:
-    """`Mon 2 Mar 2026` on the reader's calendar."""
-    try:
-        zone = ZoneInfo(tz or "UTC")
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = instant.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y}"
 
 
 def text_sections(text: str, title: str | None = None) -> Blocks:
@@ -67,34 +51,31 @@ def text_sections(text: str, title: str | None = None) -> Blocks:
 
 def _agree_button() -> dict[str, Any]:
     return button(
-        "I agree to the ground rules", GROUND_RULES_AGREE_ACTION, "agree", style="primary"
+        "I agree to the ground rules", ids.GROUND_RULES_AGREE_ACTION, "agree", style="primary"
     )
 
 
 def agreed_block(agreed_at: datetime, tz: str, confirmation: str | None = None) -> dict:
     """What replaces the agree button once the person agreed."""
     thanks = f"{confirmation} " if confirmation else ""
-    block = context(
-        f":white_check_mark: {thanks}You agreed to the ground rules on {day_text(agreed_at, tz)}."
-    )
-    block["block_id"] = CONSENT_BLOCK_ID
+    on = local_date_with_year(agreed_at, tz)
+    block = context(f":white_check_mark: {thanks}You agreed to the ground rules on {on}.")
+    block["block_id"] = ids.GROUND_RULES_CONSENT_BLOCK
     return block
 
 
 def consent_block(packet: WelcomePacket) -> dict[str, Any]:
-    return section(packet.consent.text, block_id=CONSENT_BLOCK_ID, accessory=_agree_button())
+    return section(
+        packet.consent.text, block_id=ids.GROUND_RULES_CONSENT_BLOCK, accessory=_agree_button()
+    )
 
 
-def welcome_packet(
-    packet: WelcomePacket,
-    texts: ProgramTexts,
-    *,
-    agreed_at: datetime | None,
-    tz: str,
-    just_agreed: bool = False,
-) -> dict[str, Any]:
+def welcome_packet(view: WelcomeView, *, just_agreed: bool = False) -> dict[str, Any]:
     """The whole welcome packet: purpose, rhythm, pillars, newcomers, privacy,
-    first steps, values, ground rules, and the agree button (or when they agreed)."""
+    first steps, values, ground rules, and the agree button (or when they agreed).
+    The agree button's block (`ids.GROUND_RULES_CONSENT_BLOCK`, also in the prep DM
+    reminder) is replaced by the confirmation once the person agreed."""
+    packet, texts, agreed_at, tz = view.packet, view.texts, view.agreed_at, view.tz
     rhythm = "\n".join(f"• *{step.when}*: {_flat(step.what)}" for step in packet.rhythm)
     pillars = "\n".join(
         f"*{number}. {item.name}*: _{item.question}_\n{_flat(item.description)}"
@@ -129,7 +110,8 @@ def welcome_packet(
         f"{packet.title}. Please read the ground rules and press "
         "“I agree to the ground rules” before your first session."
         if agreed_at is None
-        else f"{packet.title}. You agreed to the ground rules on {day_text(agreed_at, tz)}."
+        else f"{packet.title}. You agreed to the ground rules on "
+        f"{local_date_with_year(agreed_at, tz)}."
     )
     return {"text": fallback, "blocks": blocks}
 
@@ -143,7 +125,7 @@ def consent_reminder_blocks() -> Blocks:
         "rules and agree to them. `/coach welcome` shows them, with the button. They're "
         "what let everyone bring real problems to the pod."
     )
-    block["block_id"] = CONSENT_BLOCK_ID
+    block["block_id"] = ids.GROUND_RULES_CONSENT_BLOCK
     return [block]
 
 
@@ -152,24 +134,25 @@ def with_consent_recorded(
 ) -> Blocks | None:
     """The message's blocks with the agree button replaced by the confirmation, or
     None when the message has no agree button."""
-    if not any(block.get("block_id") == CONSENT_BLOCK_ID for block in blocks):
+    if not any(block.get("block_id") == ids.GROUND_RULES_CONSENT_BLOCK for block in blocks):
         return None
     return [
         agreed_block(agreed_at, tz, confirmation)
-        if block.get("block_id") == CONSENT_BLOCK_ID
+        if block.get("block_id") == ids.GROUND_RULES_CONSENT_BLOCK
         else block
         for block in blocks
     ]
 
 
 def agreed_message(agreed_at: datetime, tz: str, confirmation: str) -> dict[str, Any]:
-    text = f"{confirmation} You agreed to the ground rules on {day_text(agreed_at, tz)}."
+    on = local_date_with_year(agreed_at, tz)
+    text = f"{confirmation} You agreed to the ground rules on {on}."
     return {"text": text, "blocks": [section(f":white_check_mark: {text}")]}
 
 
 def already_agreed_message(agreed_at: datetime, tz: str) -> dict[str, Any]:
     text = (
-        f"You already agreed to the ground rules on {day_text(agreed_at, tz)}, "
+        f"You already agreed to the ground rules on {local_date_with_year(agreed_at, tz)}, "
         "so there's nothing more to do. Thank you!"
     )
     return {"text": text, "blocks": [section(text)]}

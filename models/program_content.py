@@ -75,7 +75,7 @@ class Pillar(StrEnum):
 PILLARS: tuple[Pillar, ...] = tuple(Pillar)
 
 
-# --- phrase normalisation (shared with the scenario matcher in bot.content) ----------
+# --- phrase normalisation (shared with the scenario matcher in bot.program_content) --
 
 _WORD = re.compile(r"[^\W_]+")
 

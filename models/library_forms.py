@@ -1,5 +1,6 @@
-"""Form input of the program-content surfaces (pod playbook, community tactic,
-program settings), validated by pydantic before anything is written.
+"""Form input of the content people add: a pod's playbook and a contribution to
+the prompts library (a question, tactic or reframe), validated by pydantic before
+anything is written.
 
 Field names are the modal's block_ids, so each problem maps straight onto
 Slack's inline `response_action: errors` ({block_id: message}). Messages name
@@ -12,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from models.content import PILLARS, phrase_key
 from models.form_input import parse_form
+from models.program_content import PILLARS, phrase_key
 
 # --- pod playbook -------------------------------------------------------------------
 
@@ -34,12 +35,6 @@ TACTIC_KINDS: dict[str, str] = {
 TACTIC_TEXT_MAX = 300
 PILLAR_TAG = "pillar:"
 SCENARIO_TAG = "scenario:"
-
-# --- program settings ---------------------------------------------------------------
-
-PREP_LEAD_MIN_HOURS = 1
-PREP_LEAD_MAX_HOURS = 168
-PROGRAM_TEXT_MAX = MULTILINE_INPUT_MAX
 
 
 def _lines(value: Any) -> list[str]:
@@ -159,79 +154,24 @@ class TacticForm(BaseModel):
         return self.tag.removeprefix(SCENARIO_TAG) if self.tag.startswith(SCENARIO_TAG) else None
 
 
-def _program_text(value: Any, what: str) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = "\n".join(line.rstrip() for line in value.strip().splitlines())
-    if len(text) > PROGRAM_TEXT_MAX:
-        raise ValueError(
-            f"Keep the {what} to {PROGRAM_TEXT_MAX:,} characters or fewer "
-            f"(it has {len(text):,} now)."
-        )
-    return text
-
-
-class ProgramSettingsForm(BaseModel):
-    """Program settings: prep reminder lead time and the program's texts. An empty
-    text means the shipped one."""
-
-    model_config = ConfigDict(frozen=True)
-
-    prep_lead_hours: int
-    values_text: str | None = None
-    ground_rules_text: str | None = None
-
-    @field_validator("prep_lead_hours", mode="before")
-    @classmethod
-    def _lead(cls, value: Any) -> int:
-        problem = (
-            f"Enter a whole number of hours from {PREP_LEAD_MIN_HOURS} to "
-            f"{PREP_LEAD_MAX_HOURS} (a week), like 24."
-        )
-        text = str(value).strip() if isinstance(value, str | int) else ""
-        try:
-            hours = int(text)
-        except ValueError:
-            raise ValueError(problem) from None
-        if not PREP_LEAD_MIN_HOURS <= hours <= PREP_LEAD_MAX_HOURS:
-            raise ValueError(problem)
-        return hours
-
-    @field_validator("values_text", mode="before")
-    @classmethod
-    def _values(cls, value: Any) -> str | None:
-        return _program_text(value, "values statement")
-
-    @field_validator("ground_rules_text", mode="before")
-    @classmethod
-    def _rules(cls, value: Any) -> str | None:
-        return _program_text(value, "ground rules")
-
-
 MISSING_FIELD = {
     "kind": "Pick what you're sharing: a question, a tactic or a reframe.",
     "text": "Write the question, tactic or reframe you'd like to share.",
     "tag": "Pick where it fits: a session pillar or a scenario.",
-    "prep_lead_hours": (
-        f"Enter a whole number of hours from {PREP_LEAD_MIN_HOURS} to {PREP_LEAD_MAX_HOURS}."
-    ),
 }
 
 
-_ERRORS: dict[str, Any] = {"missing": MISSING_FIELD, "fallback_field": "text"}
-
-
 def parse_playbook(fields: dict[str, Any]) -> tuple[PlaybookForm | None, dict[str, str]]:
-    return parse_form(PlaybookForm, fields, **_ERRORS)
+    return parse_form(PlaybookForm, fields, missing=MISSING_FIELD, fallback_field="themes")
 
 
 def parse_tactic(
     fields: dict[str, Any], scenario_keys: tuple[str, ...]
 ) -> tuple[TacticForm | None, dict[str, str]]:
-    return parse_form(TacticForm, fields, context={"scenario_keys": scenario_keys}, **_ERRORS)
-
-
-def parse_program_settings(
-    fields: dict[str, Any],
-) -> tuple[ProgramSettingsForm | None, dict[str, str]]:
-    return parse_form(ProgramSettingsForm, fields, **_ERRORS)
+    return parse_form(
+        TacticForm,
+        fields,
+        missing=MISSING_FIELD,
+        fallback_field="text",
+        context={"scenario_keys": scenario_keys},
+    )

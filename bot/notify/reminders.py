@@ -1,14 +1,18 @@
-"""What the scheduled session messages say: the prep reminder in the pod channel,
-the prep DM to each attendee, the coach brief and the end-of-session DM, built
-from a session's people (reminders.SessionPeople) with the pure builders in
-bot.ui.reminders, as outbox messages."""
+"""The scheduled session messages as outbox rows: the prep reminder in the pod
+channel, the prep DM to each attendee, the coach brief and the end-of-session DM,
+built from what `bot.services.reminders.find_due` returns with the pure builders
+in bot.ui.reminders."""
 
 from __future__ import annotations
 
-from bot.notify.outbox import POST_MESSAGE
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.notify.outbox import POST_MESSAGE, Outgoing, enqueue_all
 from bot.services import themes
 from bot.services.reminders import (
-    Outgoing,
+    Due,
     SessionPeople,
     brief_key,
     end_key,
@@ -39,6 +43,20 @@ def session_card(item: SessionPeople) -> ui.SessionCard:
         ),
         intents=tuple((person(member), text) for member, text in item.intents),
     )
+
+
+def enqueue_due(
+    tx: Session,
+    due: Due,
+    consent_owed: set[int],
+    brief_questions: dict[int, list[str]],
+    now: datetime,
+) -> int:
+    """Every prep and end-of-session message of `due`, in one INSERT; returns how
+    many rows were added (keys enqueued before are skipped)."""
+    messages = [m for item in due.preps for m in prep_messages(item, consent_owed, brief_questions)]
+    messages += [m for item in due.ends for m in end_messages(item)]
+    return enqueue_all(tx, messages, now)
 
 
 def _post(item: SessionPeople, key: str, channel: str, message: tuple[str, list]) -> Outgoing:

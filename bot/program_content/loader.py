@@ -1,4 +1,4 @@
-"""Program content: loading ``prompts/*.yaml`` and the queries the bot runs over it.
+"""Loading ``prompts/*.yaml``: read, validate, and say what is wrong.
 
 ``load_content()`` reads and validates every file and raises ``ContentError`` with
 one line naming the file, the line, the place and the problem, for example::
@@ -6,44 +6,34 @@ one line naming the file, the line, the place and the problem, for example::
     prompts/scenarios.yaml: line 57: scenarios[2].prompts.intent: at least 3 items
     required (got 1)
 
-``get_content()`` is the cached copy the app uses. The queries (``find_scenario``,
-``closest_scenarios``, ``theme_at``, ``suggest_questions``...) are pure functions of a
-``Content`` and their arguments.
-
-Run ``python -m bot.content [DIRECTORY]`` to check a prompts directory.
+``get_content()`` is the cached copy the app uses. ``python -m bot.program_content
+[DIRECTORY]`` checks a prompts directory.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import sys
 import types
 import typing
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from models.content import (
+from models.program_content import (
     CONTENT_FILES,
     PILLARS,
     SLUG_PATTERN,
     Content,
-    Pillar,
-    Scenario,
-    Theme,
     cross_check,
     format_location,
-    phrase_key,
-    phrase_words,
 )
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
 class ContentError(Exception):
@@ -84,7 +74,7 @@ def load_content(directory: Path | None = None) -> Content:
     """Read and validate every content file in ``directory`` (default: ``prompts/``).
 
     Raises ``ContentError`` on the first problem found, files checked in the order of
-    ``models.content.CONTENT_FILES``, then the links between them."""
+    ``models.program_content.CONTENT_FILES``, then the links between them."""
     directory = PROMPTS_DIR if directory is None else Path(directory)
     label = directory.name or str(directory)
     if not directory.is_dir():
@@ -337,271 +327,8 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-# --- scenario matching ---------------------------------------------------------------
-
-_FILLER = frozenset(
-    {
-        *("a", "an", "the", "and", "or", "of", "to", "in", "into", "on", "for", "with"),
-        *("about", "at", "from", "by", "as", "is", "it", "its", "this", "that", "some"),
-        *("my", "our", "me", "i", "we", "you", "your", "please", "help"),
-        *("scenario", "scenarios", "prompt", "prompts"),
-    }
-)
-_PREFIX_MIN = 3
-_FUZZY_CUTOFF = 0.8
-_FUZZY_MARGIN = 0.1
-_NEAR_SPELLING = 0.7
-_CLOSEST_CUTOFF = 0.5
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    index: int  # the scenario's position in content.scenarios
-    compact: str  # every word, joined
-    core: tuple[str, ...]  # the words that carry meaning
-    core_compact: str
-
-
-def _core(words: Sequence[str]) -> tuple[str, ...]:
-    return tuple(w for w in words if w not in _FILLER) or tuple(words)
-
-
-def _phrase(index: int, text: str) -> _Phrase:
-    words = phrase_words(text)
-    core = _core(words)
-    return _Phrase(index, "".join(words), core, "".join(core))
-
-
-def _phrases(content: Content) -> list[_Phrase]:
-    return [
-        _phrase(index, text)
-        for index, scenario in enumerate(content.scenarios)
-        for text in scenario.phrases()
-    ]
-
-
-def _words_match(typed: str, known: str) -> bool:
-    """A typed word stands for a known one: equal, or (both 4+ letters) one a prefix
-    of the other ("launch"/"launching") or a near spelling ("functionl")."""
-    if typed == known:
-        return True
-    if min(len(typed), len(known)) < 4:
-        return False
-    if typed.startswith(known) or known.startswith(typed):
-        return True
-    return difflib.SequenceMatcher(None, typed, known).ratio() >= _FUZZY_CUTOFF
-
-
-def _only(indexes: Iterable[int]) -> int | None:
-    distinct = set(indexes)
-    return distinct.pop() if len(distinct) == 1 else None
-
-
-def find_scenario(content: Content, text: str) -> Scenario | None:
-    """The scenario ``text`` names, or None when it names none or several.
-
-    Forgiving: case, punctuation, hyphens and filler words ("the", "with", "my"...)
-    are ignored. Tried in order: the key, name or an alias exactly; a key, name or
-    alias whose words all appear in ``text``, typos allowed (the longest such phrase
-    wins); a unique prefix ("cross", "new init"); a close spelling of a whole phrase.
-    """
-    query = _phrase(-1, text)
-    if not query.compact:
-        return None
-    phrases = _phrases(content)
-
-    exact = _only(
-        p.index
-        for p in phrases
-        if query.compact == p.compact or query.core_compact == p.core_compact
-    )
-    if exact is not None:
-        return content.scenarios[exact]
-
-    covered: dict[int, int] = {}
-    for p in phrases:
-        if all(any(_words_match(typed, word) for typed in query.core) for word in p.core):
-            covered[p.index] = max(covered.get(p.index, 0), len(p.core))
-    if covered:
-        longest = max(covered.values())
-        best = _only(i for i, size in covered.items() if size == longest)
-        if best is not None:
-            return content.scenarios[best]
-
-    if len(query.compact) >= _PREFIX_MIN:
-        # A unique prefix ("cross", "new init"), unless the typed words also appear
-        # whole in another scenario's phrases ("team" is in two).
-        prefixed = {
-            p.index
-            for p in phrases
-            if p.compact.startswith(query.compact) or p.core_compact.startswith(query.core_compact)
-        }
-        containing = {p.index for p in phrases if set(query.core) <= set(p.core)}
-        only = _only(prefixed | containing) if prefixed else None
-        if only is not None:
-            return content.scenarios[only]
-
-    ranked = _ranked(content, phrases, query, _spelling_score)
-    clear = len(ranked) == 1 or (len(ranked) > 1 and ranked[0][0] - ranked[1][0] >= _FUZZY_MARGIN)
-    if ranked and ranked[0][0] >= _FUZZY_CUTOFF and clear:
-        return content.scenarios[ranked[0][1]]
-    return None
-
-
-def closest_scenarios(content: Content, text: str, n: int = 3) -> list[Scenario]:
-    """Up to ``n`` scenarios that ``text`` resembles, most alike first, for a
-    "did you mean" answer. Empty when nothing is reasonably close (show the full
-    list then)."""
-    query = _phrase(-1, text)
-    if not query.compact or n <= 0:
-        return []
-    ranked = _ranked(content, _phrases(content), query, _likeness)
-    return [content.scenarios[index] for score, index in ranked if score >= _CLOSEST_CUTOFF][:n]
-
-
-def _spelling_score(query: _Phrase, phrase: _Phrase) -> float:
-    return difflib.SequenceMatcher(None, query.core_compact, phrase.core_compact).ratio()
-
-
-def _likeness(query: _Phrase, phrase: _Phrase) -> float:
-    """How alike, 0 to 1: shared words (typos allowed), a prefix, or a near spelling
-    of the whole phrase (only when near: unrelated strings score about 0.5)."""
-    typed = sum(1 for t in query.core if any(_words_match(t, w) for w in phrase.core))
-    known = sum(1 for w in phrase.core if any(_words_match(t, w) for t in query.core))
-    words = (typed + known) / (len(query.core) + len(phrase.core))
-    is_prefix = len(query.compact) >= _PREFIX_MIN and phrase.compact.startswith(query.compact)
-    spelling = _spelling_score(query, phrase)
-    return max(words, 0.9 if is_prefix else 0.0, spelling if spelling >= _NEAR_SPELLING else 0.0)
-
-
-def _ranked(
-    content: Content, phrases: list[_Phrase], query: _Phrase, score: Any
-) -> list[tuple[float, int]]:
-    """(best score, scenario index) per scenario, best first, file order on ties."""
-    best: dict[int, float] = {}
-    for p in phrases:
-        best[p.index] = max(best.get(p.index, 0.0), score(query, p))
-    return sorted(((s, i) for i, s in best.items()), key=lambda pair: (-pair[0], pair[1]))
-
-
-def get_scenario(content: Content, key: str) -> Scenario | None:
-    """The scenario with exactly this key."""
-    return next((s for s in content.scenarios if s.key == key), None)
-
-
-# --- themes and questions ------------------------------------------------------------
-
-
-def get_theme(content: Content, key: str) -> Theme | None:
-    """The theme with exactly this key."""
-    return next((t for t in content.themes if t.key == key), None)
-
-
-def theme_at(themes: Content | Sequence[Theme], index: int) -> Theme:
-    """The theme for the ``index``-th session of a rotation: themes repeat in file
-    order (``index`` wraps around, negative counts from the end). Takes the content
-    or any list of themes, such as a pod's own playbook."""
-    items = themes.themes if isinstance(themes, Content) else tuple(themes)
-    if not items:
-        raise ValueError("no themes to rotate through")
-    return items[index % len(items)]
-
-
-def suggest_questions(
-    content: Content,
-    theme_key: str | None,
-    scenario_keys: Iterable[str] = (),
-    n: int = 3,
-    *,
-    exclude: Iterable[str] = (),
-) -> list[str]:
-    """``n`` questions for a coach brief, deterministic, taken in turn from the
-    intent, exploration and experiment pillars (so three questions are one per
-    pillar, in session order).
-
-    Within a pillar, in this order: bank questions whose tags fit both the theme and
-    the scenarios (most shared tags first); the scenarios' own prompts (interleaved
-    when several); bank questions fitting the theme; bank questions fitting the
-    scenarios; then the rest of the bank, in file order. Unknown keys are ignored,
-    texts in ``exclude`` (for example last session's questions) are skipped, and
-    no question appears twice. Fewer than ``n`` only when the bank runs out."""
-    if n <= 0:
-        return []
-    theme = get_theme(content, theme_key) if theme_key else None
-    theme_tags = set(theme.tags) if theme else set()
-    scenarios: list[Scenario] = []
-    for key in scenario_keys:
-        scenario = get_scenario(content, key)
-        if scenario is not None and scenario not in scenarios:
-            scenarios.append(scenario)
-    scenario_tags = {tag for s in scenarios for tag in s.tags}
-
-    used = {phrase_key(text) for text in exclude}
-    queues = [_pillar_queue(content, p, theme_tags, scenario_tags, scenarios) for p in PILLARS]
-    positions = [0] * len(queues)
-    chosen: list[str] = []
-    while len(chosen) < n:
-        progressed = False
-        for pillar_index, queue in enumerate(queues):
-            if len(chosen) == n:
-                break
-            while positions[pillar_index] < len(queue):
-                text = queue[positions[pillar_index]]
-                positions[pillar_index] += 1
-                if phrase_key(text) not in used:
-                    used.add(phrase_key(text))
-                    chosen.append(text)
-                    progressed = True
-                    break
-        if not progressed:
-            break
-    return chosen
-
-
-def _pillar_queue(
-    content: Content,
-    pillar: Pillar,
-    theme_tags: set[str],
-    scenario_tags: set[str],
-    scenarios: Sequence[Scenario],
-) -> list[str]:
-    bank = content.questions.for_pillar(pillar)
-    both, for_theme, for_scenarios, rest = [], [], [], []
-    for position, question in enumerate(bank):
-        tags = set(question.tags)
-        theme_hits, scenario_hits = len(tags & theme_tags), len(tags & scenario_tags)
-        entry = (-(theme_hits + scenario_hits), position, question.text)
-        if theme_hits and scenario_hits:
-            both.append(entry)
-        elif theme_hits:
-            for_theme.append(entry)
-        elif scenario_hits:
-            for_scenarios.append(entry)
-        else:
-            rest.append(entry)
-    prompt_lists = [s.prompts.for_pillar(pillar) for s in scenarios]
-    interleaved = [
-        prompts[i]
-        for i in range(max((len(p) for p in prompt_lists), default=0))
-        for prompts in prompt_lists
-        if i < len(prompts)
-    ]
-    return [
-        *(text for *_, text in sorted(both)),
-        *interleaved,
-        *(text for *_, text in sorted(for_theme)),
-        *(text for *_, text in sorted(for_scenarios)),
-        *(text for *_, text in rest),
-    ]
-
-
-def reflection_questions(content: Content) -> list[str]:
-    """The reflection questions, in file order (for the after-session prompt)."""
-    return [q.text for q in content.questions.reflection]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bot.content [DIRECTORY]``: check a prompts directory."""
+    """``python -m bot.program_content [DIRECTORY]``: check a prompts directory."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         content = load_content(Path(args[0]) if args else None)
@@ -615,7 +342,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(bank.reflection)} reflection questions, {len(content.primers)} primers"
     )
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

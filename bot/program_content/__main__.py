@@ -1,0 +1,3 @@
+from bot.program_content.loader import main
+
+raise SystemExit(main())
