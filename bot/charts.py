@@ -58,7 +58,9 @@ def weekly_chart(weeks: Sequence[WeekVelocity], title: str) -> bytes:
         linewidth=2,
         label="Experiments tried",
     )
-    axes.set_xticks(positions, [day_and_month(week.start) for week in weeks], rotation=45, ha="right")
+    axes.set_xticks(
+        positions, [day_and_month(week.start) for week in weeks], rotation=45, ha="right"
+    )
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0)
     axes.set_xlabel("Week starting (UTC)")

@@ -60,3 +60,10 @@ DIGEST_POST_NOW_ACTION = "digest_post_now"
 LEARNING_WITHDRAW_ACTION = "learning_withdraw"
 WAITING_LEARNINGS_BLOCK = "waiting_learnings"
 KUDOS_VALUE_ACTION = "kudos_value"
+
+# Program admin: the settings modal's buttons, the rituals
+ADMIN_ACTIONS_BLOCK = "admin_actions"
+REVIEW_POST_ACTION = "review_post"
+RITUALS_OPEN_ACTION = "rituals_open"
+RITUALS_CALLBACK = "rituals"
+SHOWCASE_SIGN_UP_ACTION = "showcase_sign_up"

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import ids
 from bot.web import SLACK_EVENTS_PATH
-
-SAVE_AS_INSIGHT_CALLBACK = "save_as_insight"
 
 BOT_SCOPES = [
     "commands",  # /coach
@@ -64,7 +63,7 @@ def build_manifest(url: str | None = None) -> dict[str, Any]:
                 {
                     "name": "Save as insight",
                     "type": "message",
-                    "callback_id": SAVE_AS_INSIGHT_CALLBACK,
+                    "callback_id": ids.SAVE_AS_INSIGHT_CALLBACK,
                     "description": "Keep this message as one of your private insights",
                 }
             ],

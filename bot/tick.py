@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.notify import digest as notify_digest
 from bot.notify import experiments as notify_experiments
 from bot.notify import reminders as notify_reminders
+from bot.notify import rituals as notify_rituals
 from bot.services import reminders, sessions, themes, welcome
 
 
@@ -38,6 +39,7 @@ def tick(db: Database, now: datetime, admin_user_ids: Iterable[str] = ()) -> int
             now,
         )
         created += notify_experiments.enqueue_due_nudges(tx, now)
+        created += notify_rituals.enqueue_due_rituals(tx, now)
     # The weekly digest in its own transaction: the sessions' rhythm never waits on it.
     with db.transaction() as tx:
         created += notify_digest.enqueue_due_digests(tx, now, admin_user_ids)

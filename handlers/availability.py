@@ -6,23 +6,15 @@ from __future__ import annotations
 from slack_bolt import App
 from sqlalchemy.orm import Session
 
-from bot import directory
 from bot.runtime import Runtime
 from bot.services import availability
 from bot.services import members as members_service
 from bot.services.refusals import Refusal
 from bot.ui import availability as ui
 from bot.ui import help as help_ui
-from handlers.toolkit import CommandContext
+from handlers.toolkit import CommandContext, fresh_timezone
 from models import Member
 from models.forms import parse_iso_date
-
-
-def _refresh_tz(ctx: CommandContext) -> str:
-    """The person's timezone, refreshed from Slack when stale (commands are acked)."""
-    cmd = ctx.command
-    member = directory.refresh_member(ctx.rt, cmd.team_id, cmd.user_id)
-    return member.tz if member is not None else "UTC"
 
 
 def _me(tx: Session, ctx: CommandContext) -> Member:
@@ -42,7 +34,7 @@ def _no_arguments(ctx: CommandContext, subcommand: str) -> bool:
 def handle_skip(ctx: CommandContext) -> None:
     if not _no_arguments(ctx, "skip"):
         return
-    tz = _refresh_tz(ctx)
+    tz = fresh_timezone(ctx.rt, ctx.command.sender)
     try:
         with ctx.rt.db.transaction() as tx:
             info = availability.skip_next(tx, _me(tx, ctx), ctx.rt.now())
@@ -72,7 +64,7 @@ def handle_pause(ctx: CommandContext) -> None:
     if until is None:
         ctx.reply(help_ui.usage_message("pause", ui.bad_date_problem(words[0])))
         return
-    _refresh_tz(ctx)
+    fresh_timezone(ctx.rt, ctx.command.sender)
     try:
         with ctx.rt.db.transaction() as tx:
             result = availability.pause_until(tx, _me(tx, ctx), until, ctx.rt.now())
@@ -85,7 +77,7 @@ def handle_pause(ctx: CommandContext) -> None:
 def handle_resume(ctx: CommandContext) -> None:
     if not _no_arguments(ctx, "resume"):
         return
-    _refresh_tz(ctx)
+    fresh_timezone(ctx.rt, ctx.command.sender)
     try:
         with ctx.rt.db.transaction() as tx:
             availability.resume(tx, _me(tx, ctx), ctx.rt.now())
@@ -98,7 +90,7 @@ def handle_resume(ctx: CommandContext) -> None:
 def handle_next(ctx: CommandContext) -> None:
     if not _no_arguments(ctx, "next"):
         return
-    _refresh_tz(ctx)
+    fresh_timezone(ctx.rt, ctx.command.sender)
     with ctx.rt.db.transaction() as tx:
         mine = availability.my_next(tx, _me(tx, ctx), ctx.rt.now())
     ctx.reply(ui.my_next_message(mine))

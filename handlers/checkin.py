@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import ids
 from bot.notify import prep_updates as prep_notify
 from bot.runtime import Runtime
-from bot.services import checkins
+from bot.services import checkins, sessions
 from bot.services.refusals import Refusal
 from bot.ui import answers
 from bot.ui import checkin as ui
@@ -249,7 +249,7 @@ def register(app: App, rt: Runtime) -> None:
         sender = sender_of(body)
         try:
             with rt.db.transaction() as tx:
-                met = checkins.mark_we_met(tx, sender.team_id, sender.user_id, session_id, rt.now())
+                met = sessions.mark_we_met(tx, sender.team_id, sender.user_id, session_id, rt.now())
         except Refusal as refusal:
             refuse(answer, refusal)
             return

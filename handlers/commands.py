@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.runtime import Runtime
 from bot.ui import help as help_ui
-from handlers.toolkit import CommandContext, parse_command
+from handlers.toolkit import CommandContext, closest_word, parse_command
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +19,6 @@ NOT_AVAILABLE_YET = help_ui.unavailable_subcommands()
 
 
 SubcommandHandler = Callable[[CommandContext], None]
-
-
-def closest_subcommand(word: str, known: list[str]) -> str | None:
-    matches = difflib.get_close_matches(word.lower(), known, n=1, cutoff=0.6)
-    return matches[0] if matches else None
 
 
 def dispatch(ctx: CommandContext, routes: Mapping[str, SubcommandHandler]) -> None:
@@ -37,7 +31,7 @@ def dispatch(ctx: CommandContext, routes: Mapping[str, SubcommandHandler]) -> No
         ctx.reply(help_ui.not_available_message(name))
     else:
         known = sorted({*routes, *NOT_AVAILABLE_YET, "help"})
-        ctx.reply(help_ui.unknown_command_message(name, closest_subcommand(name, known)))
+        ctx.reply(help_ui.unknown_command_message(name, closest_word(name, known)))
 
 
 def register(app: App, rt: Runtime, routes: Mapping[str, SubcommandHandler]) -> None:

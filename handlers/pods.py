@@ -8,7 +8,6 @@ then the form again with its problems or the confirmation.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 from collections.abc import Callable
@@ -37,6 +36,8 @@ from handlers.toolkit import (
     ModalMetadata,
     Sender,
     answerer,
+    closest_word,
+    fresh_timezone,
     is_program_admin,
     open_modal,
     pressed_id,
@@ -53,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 LOOKS_LIKE_DATE = re.compile(r"^\d[\d\-/.]*\d$")
 CANCEL_REASON = "Cancelled by a program admin."
-FORM_NOT_OPENED = "Slack didn't let me open the form in time. Please run the command again."
 
 
 class PodFormMetadata(ModalMetadata):
@@ -75,9 +75,7 @@ def handle_pod(ctx: CommandContext) -> None:
         return
     handler = VERBS.get(verb)
     if handler is None:
-        close = difflib.get_close_matches(verb, list(VERBS), n=1, cutoff=0.6)
-        hint = f" Did you mean `/coach pod {close[0]}`?" if close else ""
-        ctx.reply(help_ui.usage_message("pod", f"Unknown pod command `{verb}`.{hint}"))
+        ctx.reply(help_ui.unknown_verb_message("pod", verb, closest_word(verb, VERBS)))
         return
     handler(ctx, rest)
 
@@ -88,12 +86,6 @@ def _pod_name(ctx: CommandContext, rest: str, verb: str) -> str | None:
         ctx.reply(help_ui.usage_message("pod", f"Name the pod: `/coach pod {verb} NAME`."))
         return None
     return name
-
-
-def _refresh_tz(rt: Runtime, sender: Sender) -> str:
-    """The person's timezone, refreshed from Slack when stale (only after the ack)."""
-    member = directory.refresh_member(rt, sender.team_id, sender.user_id)
-    return member.tz if member is not None else "UTC"
 
 
 # --------------------------------------------------------------------------- create / edit
@@ -113,7 +105,7 @@ def _create(ctx: CommandContext, rest: str) -> None:
     )
     opened = open_modal(ctx.client, cmd.trigger_id, form)
     if opened is None:
-        ctx.reply(FORM_NOT_OPENED)
+        ctx.reply(help_ui.FORM_NOT_OPENED)
         return
     if tz is not None:
         return
@@ -145,7 +137,7 @@ def _edit(ctx: CommandContext, rest: str) -> None:
     metadata = PodFormMetadata(pod_id=pod_id, origin_channel=cmd.channel_id).dumps()
     form = ui.pod_modal(values, pod_id=pod_id, private_metadata=metadata)
     if open_modal(ctx.client, cmd.trigger_id, form) is None:
-        ctx.reply(FORM_NOT_OPENED)
+        ctx.reply(help_ui.FORM_NOT_OPENED)
 
 
 def _submitted(ack: Ack, body: dict[str, Any], client: WebClient, rt: Runtime) -> None:
@@ -257,7 +249,7 @@ def join(
     rt: Runtime, client: WebClient, sender: Sender, pod_ref: str | int, answer: Answer
 ) -> None:
     """Joins by name (command) or id (button) and tells the person."""
-    tz = _refresh_tz(rt, sender)
+    tz = fresh_timezone(rt, sender)
     now = rt.now()
     try:
         joined = pod_setup.join(
@@ -322,7 +314,7 @@ def _cancel(ctx: CommandContext, rest: str) -> None:
     if not is_program_admin(ctx.rt, cmd.sender):
         ctx.reply(availability_ui.cancel_not_admin_message())
         return
-    tz = _refresh_tz(ctx.rt, cmd.sender)
+    tz = fresh_timezone(ctx.rt, cmd.sender)
     now = ctx.rt.now()
     try:
         with ctx.rt.db.transaction() as tx:

@@ -9,8 +9,9 @@ with a ui builder. Nothing here that can wait on Slack runs before `ack()`.
 
 from __future__ import annotations
 
+import difflib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
@@ -103,6 +104,12 @@ class CommandContext:
 
 
 SubcommandHandler = Callable[[CommandContext], None]
+
+
+def closest_word(word: str, known: Iterable[str]) -> str | None:
+    """The known subcommand or verb a mistyped word most likely meant, if any."""
+    matches = difflib.get_close_matches(word.lower(), list(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
 
 
 def parse_command(body: Mapping[str, Any]) -> SlashCommand:
@@ -355,10 +362,6 @@ def submit_slowly(
     logger.warning("could not show the outcome of a form to %s", sender_of(body).user_id)
 
 
-def apologise(answer: Answer) -> None:
-    answer(SORRY)
-
-
 # --------------------------------------------------------------------- policy
 
 
@@ -389,6 +392,13 @@ def publish_home(rt: Runtime, client: WebClient, sender: Sender) -> None:
         logger.warning("views.publish failed: %s", error.response.get("error"))
     except Exception:
         logger.exception("could not build the Home tab of %s", sender.user_id)
+
+
+def fresh_timezone(rt: Runtime, sender: Sender) -> str:
+    """The person's timezone, refreshed from users.info when stale (UTC for someone
+    Slack doesn't know). Call it only after the ack: users.info can be slow."""
+    member = directory.refresh_member(rt, sender.team_id, sender.user_id)
+    return member.tz if member is not None else "UTC"
 
 
 def refresh_profile_quietly(rt: Runtime, sender: Sender) -> None:

@@ -87,6 +87,7 @@ class Ritual(TeamScoped, Timestamped, Base):
     (week_of_month set) or weekly office hours, at local_time in the program's timezone."""
 
     __tablename__ = "rituals"
+    __table_args__ = (UniqueConstraint("team_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[RitualKind] = mapped_column(status_type(RitualKind, name="kind"))

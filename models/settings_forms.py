@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from models.form_input import parse_form
 from models.forms import TIMEZONE_EXAMPLE, normalize_timezone, timezone_problem
@@ -280,42 +280,34 @@ class RitualsForm(BaseModel):
     def _text(cls, value: Any) -> str:
         return _ritual_text(value)
 
-    @model_validator(mode="after")
-    def _complete_when_on(self) -> RitualsForm:
-        problems: dict[str, str] = {}
-        if self.showcase_on:
-            if self.showcase_week is None:
-                problems["showcase_week"] = "Pick the week of the month for the showcase."
-            if self.showcase_weekday is None:
-                problems["showcase_weekday"] = "Pick the day of the showcase."
-            if self.showcase_time is None:
-                problems["showcase_time"] = "Pick the time of the showcase, like 15:00."
-        if self.office_on:
-            if self.office_weekday is None:
-                problems["office_weekday"] = "Pick the day of office hours."
-            if self.office_time is None:
-                problems["office_time"] = "Pick the time of office hours, like 12:00."
-            if self.office_host is None:
-                problems["office_host"] = "Pick who hosts office hours."
-        if problems:
-            raise IncompleteRituals(problems)
-        return self
 
-
-class IncompleteRituals(ValueError):
-    """A ritual switched on without its day, time or host: {field: message}."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__(next(iter(problems.values())))
-        self.problems = problems
+def _incomplete(form: RitualsForm) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if form.showcase_on:
+        if form.showcase_week is None:
+            problems["showcase_week"] = "Pick the week of the month for the showcase."
+        if form.showcase_weekday is None:
+            problems["showcase_weekday"] = "Pick the day of the showcase."
+        if form.showcase_time is None:
+            problems["showcase_time"] = "Pick the time of the showcase, like 15:00."
+    if form.office_on:
+        if form.office_weekday is None:
+            problems["office_weekday"] = "Pick the day of office hours."
+        if form.office_time is None:
+            problems["office_time"] = "Pick the time of office hours, like 12:00."
+        if form.office_host is None:
+            problems["office_host"] = "Pick who hosts office hours."
+    return problems
 
 
 def parse_rituals(fields: dict[str, Any]) -> tuple[RitualsForm | None, dict[str, str]]:
-    try:
-        form, errors = parse_form(RitualsForm, fields, missing={}, fallback_field="showcase_on")
-    except IncompleteRituals as incomplete:
-        return None, dict(incomplete.problems)
-    return form, errors
+    """The form, or the inline errors: a bad value, or a ritual switched on without
+    its day, time or host."""
+    form, errors = parse_form(RitualsForm, fields, missing={}, fallback_field="showcase_on")
+    if form is None:
+        return None, errors
+    problems = _incomplete(form)
+    return (None, problems) if problems else (form, {})
 
 
 @dataclass(frozen=True)

@@ -46,10 +46,6 @@ def people(slack):
     return slack
 
 
-def replies(slack, user_id):
-    return [visible_text(reply) for reply in slack.ephemerals(user_id)]
-
-
 def last_reply(slack, user_id):
     shown = slack.ephemerals(user_id)
     assert shown, f"{user_id} was shown nothing"

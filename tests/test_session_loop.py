@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.scheduler import run_once
 from bot.services import sessions
 from models import PodSession
@@ -97,7 +99,7 @@ def test_the_three_pillar_session_end_to_end(signed, slack, db, rt, clock):
     (reflection,) = reflections(db)
     assert reflection.session_id == world.session_id
     with db.transaction() as tx:
-        assert sessions.is_held(tx, tx.get(PodSession, world.session_id))
+        assert tx.scalar(select(sessions.held_clause()).where(PodSession.id == world.session_id))
 
     # 6. The experiment's due date (Tue 10 Mar): nothing before 10:00 London, then one nudge.
     clock.set(datetime(2026, 3, 10, 9, 59, tzinfo=UTC))

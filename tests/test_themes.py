@@ -119,12 +119,10 @@ def test_sessions_already_announced_keep_their_theme(db):
         assert upcoming.theme_key == SHIPPED[0]
 
 
-def test_theme_titles_and_descriptions():
+def test_theme_titles():
     assert themes.theme_title(SHIPPED[0]) == get_content().themes[0].title
     assert themes.theme_title("custom:Hiring well") == "Hiring well"
     assert themes.theme_title(None) == "Open conversation"
-    assert themes.theme_description("custom:Hiring well") is None
-    assert themes.theme_description(SHIPPED[0]) == get_content().themes[0].description
 
 
 def _scheduled(tx, pod):

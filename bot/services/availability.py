@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services import sessions
+from bot.services.cadence import zone_named
+from bot.services.members import active_membership_clause, local_today, zone_of
 from bot.services.refusals import Refusal
-from bot.services.session_views import local_today, session_view, zone_named, zone_of
+from bot.services.session_views import session_view
 from models import (
     Member,
     Pod,
-    PodMembership,
     PodSession,
     SessionBuddy,
     SessionSkip,
@@ -97,7 +98,9 @@ def is_paused(member: Member, now: datetime) -> bool:
     return member.is_paused_on(local_today(member, now))
 
 
-def session_info(tx: Session, pod_session: PodSession, member: Member | None = None) -> SessionView:
+def _session_view_for(
+    tx: Session, pod_session: PodSession, member: Member | None = None
+) -> SessionView:
     """The session as `member` sees it (whether they skip it), or as anyone does."""
     skipping = member is not None and _skip_of(tx, pod_session.id, member.id) is not None
     return session_view(
@@ -129,11 +132,7 @@ def _my_upcoming(tx: Session, member: Member, now: datetime, limit: int | None):
             Pod.archived_at.is_(None),
             PodSession.status == SessionStatus.SCHEDULED,
             PodSession.starts_at > now,
-            exists().where(
-                PodMembership.pod_id == PodSession.pod_id,
-                PodMembership.member_id == member.id,
-                PodMembership.left_at.is_(None),
-            ),
+            active_membership_clause(member.id, PodSession.pod_id),
         )
         .order_by(PodSession.starts_at, PodSession.id)
         .options(
@@ -155,7 +154,7 @@ def skip_next(tx: Session, member: Member, now: datetime) -> SessionView:
     if not upcoming:
         raise NoUpcomingSession()
     pod_session = upcoming[0]
-    info = session_info(tx, pod_session, member)
+    info = _session_view_for(tx, pod_session, member)
     if info.skipping:
         raise AlreadySkipping(info)
     session_day = pod_session.starts_at.astimezone(zone_of(member)).date()
@@ -172,7 +171,7 @@ def skip_next(tx: Session, member: Member, now: datetime) -> SessionView:
     tx.flush()
     sessions.reassign_roles(tx, pod_session, now)
     tx.refresh(pod_session)
-    return session_info(tx, pod_session, member)
+    return _session_view_for(tx, pod_session, member)
 
 
 # --------------------------------------------------------------------------- pause / resume
@@ -236,7 +235,7 @@ def my_next(tx: Session, member: Member, now: datetime, limit: int = NEXT_LIMIT)
         tz=member.tz,
         now=now,
         paused_until=member.paused_until if is_paused(member, now) else None,
-        sessions=[session_info(tx, s, member) for s in upcoming],
+        sessions=[_session_view_for(tx, s, member) for s in upcoming],
     )
 
 
@@ -266,13 +265,13 @@ def cancel_pod_session(
     else:
         target = next((s for s in upcoming if s.starts_at.astimezone(zone).date() == on), None)
     if target is None:
-        raise NoSessionToCancel(pod.name, on, [session_info(tx, s) for s in upcoming[:3]])
+        raise NoSessionToCancel(pod.name, on, [_session_view_for(tx, s) for s in upcoming[:3]])
     notice = sessions.cancel_session(tx, target, now, reason)
     tx.flush()
     tx.refresh(target)
     following = sessions.next_session_for_pod(tx, pod.id, now)
     return Cancelled(
-        cancelled=session_info(tx, target),
-        following=session_info(tx, following) if following is not None else None,
+        cancelled=_session_view_for(tx, target),
+        following=_session_view_for(tx, following) if following is not None else None,
         notice=notice,
     )

@@ -132,3 +132,11 @@ def next_session_start(
 
 def session_end(cadence: Cadence, start: datetime) -> datetime:
     return start + cadence.duration
+
+
+def zone_named(name: str | None) -> ZoneInfo:
+    """The zone of that name; an unknown or empty one reads as UTC."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")

@@ -3,8 +3,7 @@
 A check-in belongs to its author. Its intent is shown to the author's pod only
 when they chose to share it; exploration and experiment are never shown to
 anyone else. Submitting again edits the same check-in (one per session and
-member) and the experiment it created; nothing is duplicated. Also "We met",
-which marks a session held.
+member) and the experiment it created; nothing is duplicated.
 """
 
 from __future__ import annotations
@@ -20,16 +19,9 @@ from sqlalchemy.orm import Session
 from bot.program_content import get_content, get_scenario
 from bot.services import cadence as cadence_rules
 from bot.services import members, prep_updates
+from bot.services.members import local_today, lock_member, member_pod_names, zone_of
 from bot.services.refusals import FormProblems, Refusal
-from bot.services.session_views import (
-    is_active_member,
-    load_session_view,
-    local_today,
-    lock_member,
-    member_pod_names,
-    next_sessions_for_member,
-    zone_of,
-)
+from bot.services.session_views import load_session_view, next_sessions_for_member
 from models import CheckIn, Experiment, ExperimentStatus, Member, Pod, PodSession, SessionStatus
 from models.program_content import Scenario
 from models.session_forms import CheckInForm, parse_checkin
@@ -37,17 +29,12 @@ from models.session_views import CheckInDraft, SessionView
 
 logger = logging.getLogger(__name__)
 
-# A check-in stays open until the session has ended; "We met" a little before it starts.
+# A check-in stays open until the session has ended.
 CHECKIN_CLOSES_AFTER_END = timedelta(0)
-WE_MET_OPENS_BEFORE_START = timedelta(minutes=15)
 
 
 class CheckInRefused(Refusal):
     """This check-in can't be opened or saved (no pod, no session, too late…)."""
-
-
-class WeMetRefused(Refusal):
-    """This session can't be marked as held by this person now."""
 
 
 # --------------------------------------------------------------------- the form's content
@@ -106,7 +93,7 @@ def checkin_target(tx: Session, member: Member, session_id: int, now: datetime) 
     info = load_session_view(tx, session_id, member.team_id)
     if info is None:
         raise CheckInRefused("I can't find that session any more. Try `/coach checkin`.")
-    if not is_active_member(tx, info.pod_id, member.id):
+    if not members.is_active_member(tx, info.pod_id, member.id):
         raise CheckInRefused(
             f"Only members of the pod *{info.pod_name}* can check in for its sessions."
         )
@@ -292,38 +279,3 @@ def _save(
         changed=changed or created,
         target=target,
     )
-
-
-# --------------------------------------------------------------------- "We met"
-
-
-@dataclass(frozen=True)
-class WeMet:
-    pod_name: str
-    already: bool
-    """It was marked as held before this press."""
-
-
-def mark_we_met(tx: Session, team_id: str, user_id: str, session_id: int, now: datetime) -> WeMet:
-    """Mark the session held ("We met"), pod members only."""
-    member = members.find(tx, team_id, user_id)
-    info = load_session_view(tx, session_id, team_id)
-    if info is None:
-        raise WeMetRefused("I can't find that session any more.")
-    if member is None or not is_active_member(tx, info.pod_id, member.id):
-        raise WeMetRefused(
-            f"Only members of the pod *{info.pod_name}* can mark its sessions as held."
-        )
-    if info.cancelled:
-        raise WeMetRefused(f"This *{info.pod_name}* session was cancelled, so it can't be held.")
-    if now < info.starts_at - WE_MET_OPENS_BEFORE_START:
-        raise WeMetRefused(
-            f"This *{info.pod_name}* session hasn't started yet. Press *We met* once you've met."
-        )
-    pod_session = tx.get(PodSession, session_id, with_for_update=True)
-    assert pod_session is not None
-    if pod_session.held_at is not None:
-        return WeMet(pod_name=info.pod_name, already=True)
-    pod_session.held_at = now
-    tx.flush()
-    return WeMet(pod_name=info.pod_name, already=False)

@@ -1,7 +1,7 @@
 """Experiments: one small testable step from a check-in, followed up once.
 
 A member resolves an experiment with "Tried it" (optionally with a note on how
-it went) or "Drop"; "Not yet" moves its due date to their next tx. On the
+it went) or "Drop"; "Not yet" moves its due date to their next session. On the
 due date, at 10:00 in the member's own timezone, one nudge DM is due (see
 `due_nudges`; bot.notify.experiments sends it with the dedupe key `nudge:ID`
 and `nudged_at` set), never a second one.
@@ -18,8 +18,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import members
+from bot.services.cadence import zone_named
+from bot.services.members import local_today, lock_member, zone_of
 from bot.services.refusals import FormProblems, Refusal
-from bot.services.session_views import local_today, lock_member, zone_named, zone_of
 from models import (
     Experiment,
     ExperimentStatus,

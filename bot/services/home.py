@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import experiments, members, reflections
-from bot.services.session_views import member_pod_names, next_sessions_for_member
+from bot.services.session_views import next_sessions_for_member
 from models import CheckIn
 from models.session_views import (
     HOME_EXPERIMENTS_SHOWN,
@@ -38,7 +38,7 @@ def home_data(tx: Session, team_id: str, user_id: str, now: datetime) -> HomeDat
     )
     return HomeData(
         tz=member.tz,
-        pods=member_pod_names(tx, member.id),
+        pods=members.member_pod_names(tx, member.id),
         next_sessions=[
             NextSession(
                 pod_name=info.pod_name,

@@ -1,15 +1,19 @@
-"""The people the bot knows: profiles from Slack, pauses, consent."""
+"""The people the bot knows: their profiles from Slack, their own calendar day,
+the pods they are in, who the program admins are, and the lock that puts one
+person's submissions one after the other."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from models import Member
+from bot.services.cadence import zone_named
+from models import Member, Pod, PodMembership
 
 PROFILE_MAX_AGE = timedelta(hours=12)
 
@@ -96,3 +100,81 @@ def is_program_admin(member: Member | None, configured_admins: frozenset[str]) -
     if member is None:
         return False
     return member.user_id in configured_admins or member.is_slack_admin
+
+
+def program_admin_ids(tx: Session, team_id: str, configured: frozenset[str]) -> list[str]:
+    """Program admins: COACHBOT_ADMINS plus the members known as Slack admins or
+    owners, in a stable order."""
+    slack_admins = tx.scalars(
+        select(Member.user_id)
+        .where(
+            Member.team_id == team_id,
+            Member.is_slack_admin.is_(True),
+            Member.is_bot.is_(False),
+        )
+        .order_by(Member.user_id)
+    )
+    return list(dict.fromkeys([*sorted(configured), *slack_admins]))
+
+
+def zone_of(member: Member | None) -> ZoneInfo:
+    return zone_named(member.tz if member is not None else None)
+
+
+def local_today(member: Member | None, now: datetime) -> date:
+    return now.astimezone(zone_of(member)).date()
+
+
+def lock_member(tx: Session, member_id: int) -> None:
+    """Take a write lock on the member's row for the rest of the transaction.
+
+    A no-op UPDATE locks the row on PostgreSQL and takes SQLite's write lock
+    before anything is read, so one person's double submissions run one after
+    the other and the second sees the first.
+    """
+    tx.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(user_id=Member.user_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def active_membership_clause(member_id: int, pod_id_column: Any) -> Any:
+    """SQL truth of "the member is in that pod now" (a column or a pod id)."""
+    return exists().where(
+        PodMembership.pod_id == pod_id_column,
+        PodMembership.member_id == member_id,
+        PodMembership.left_at.is_(None),
+    )
+
+
+def is_active_member(tx: Session, pod_id: int, member_id: int) -> bool:
+    return bool(tx.scalar(select(active_membership_clause(member_id, pod_id))))
+
+
+def was_member_at(tx: Session, pod_id: int, member_id: int, instant: datetime) -> bool:
+    """In the pod now, or at the given instant (left since)."""
+    row = tx.execute(
+        select(PodMembership.joined_at, PodMembership.left_at).where(
+            PodMembership.pod_id == pod_id, PodMembership.member_id == member_id
+        )
+    ).first()
+    if row is None:
+        return False
+    return row.left_at is None or row.left_at >= instant
+
+
+def member_pod_names(tx: Session, member_id: int) -> list[str]:
+    return list(
+        tx.scalars(
+            select(Pod.name)
+            .join(PodMembership, PodMembership.pod_id == Pod.id)
+            .where(
+                PodMembership.member_id == member_id,
+                PodMembership.left_at.is_(None),
+                Pod.archived_at.is_(None),
+            )
+            .order_by(Pod.name)
+        )
+    )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.program_content import closest_scenarios, find_scenario, get_content, get_scenario
 from bot.services import members as members_service
 from bot.services.refusals import Refusal
-from models import CommunityTactic, Member, TacticStatus
+from models import CommunityTactic, TacticStatus
 from models.content_views import TacticInfo
 from models.library_forms import TacticForm
 from models.program_content import Scenario
@@ -97,21 +97,6 @@ def approved(
     return [_info(row) for row in rows]
 
 
-def program_admin_ids(tx: Session, team_id: str, configured: frozenset[str]) -> list[str]:
-    """Program admins: COACHBOT_ADMINS plus the members known as Slack admins or
-    owners, in a stable order."""
-    slack_admins = tx.scalars(
-        select(Member.user_id)
-        .where(
-            Member.team_id == team_id,
-            Member.is_slack_admin.is_(True),
-            Member.is_bot.is_(False),
-        )
-        .order_by(Member.user_id)
-    )
-    return list(dict.fromkeys([*sorted(configured), *slack_admins]))
-
-
 # --------------------------------------------------------------------------- contributing
 
 
@@ -149,7 +134,7 @@ def contribute(
     return Contribution(
         team_id=team_id,
         tactic=_info(tactic),
-        reviewers=tuple(program_admin_ids(tx, team_id, configured_admins)),
+        reviewers=tuple(members_service.program_admin_ids(tx, team_id, configured_admins)),
     )
 
 

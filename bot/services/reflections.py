@@ -19,13 +19,9 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.program_content import get_content, reflection_questions
 from bot.services import members
+from bot.services.members import lock_member, was_member_at
 from bot.services.refusals import FormProblems, Refusal
-from bot.services.session_views import (
-    load_session_view,
-    lock_member,
-    session_view,
-    was_member_at,
-)
+from bot.services.session_views import load_session_view, session_view
 from models import Member, Pod, PodMembership, PodSession, Reflection, SessionStatus
 from models.session_forms import ReflectionForm, parse_reflection
 from models.session_views import Insight, ReflectionDraft, SessionView

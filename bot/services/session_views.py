@@ -1,84 +1,20 @@
-"""The small session and member queries the session-loop services share: a
-member's own calendar day, a write lock on one person, pod membership, a
-session as a member sees it, their next sessions and their pods."""
+"""A pod session as a member sees it: the `SessionView`s the check-in,
+reflection, availability and App Home services return."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import themes
-from models import Member, Pod, PodMembership, PodSession, SessionSkip, SessionStatus
+from bot.services.members import active_membership_clause
+from models import Member, Pod, PodSession, SessionSkip, SessionStatus
 from models.session_views import SessionView
 
 logger = logging.getLogger(__name__)
-
-
-def zone_named(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def zone_of(member: Member | None) -> ZoneInfo:
-    return zone_named(member.tz if member is not None else None)
-
-
-def local_today(member: Member | None, now: datetime) -> date:
-    return now.astimezone(zone_of(member)).date()
-
-
-def lock_member(tx: Session, member_id: int) -> None:
-    """Take a write lock on the member's row for the rest of the transaction.
-
-    A no-op UPDATE locks the row on PostgreSQL and takes SQLite's write lock
-    before anything is read, so one person's double submissions run one after
-    the other and the second sees the first.
-    """
-    tx.execute(
-        update(Member)
-        .where(Member.id == member_id)
-        .values(user_id=Member.user_id)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def active_membership_clause(member_id: int, pod_id_column: Any) -> Any:
-    return exists().where(
-        PodMembership.pod_id == pod_id_column,
-        PodMembership.member_id == member_id,
-        PodMembership.left_at.is_(None),
-    )
-
-
-def is_active_member(tx: Session, pod_id: int, member_id: int) -> bool:
-    return bool(
-        tx.scalar(
-            select(PodMembership.id).where(
-                PodMembership.pod_id == pod_id,
-                PodMembership.member_id == member_id,
-                PodMembership.left_at.is_(None),
-            )
-        )
-    )
-
-
-def was_member_at(tx: Session, pod_id: int, member_id: int, instant: datetime) -> bool:
-    """In the pod now, or at the given instant (left since)."""
-    row = tx.execute(
-        select(PodMembership.joined_at, PodMembership.left_at).where(
-            PodMembership.pod_id == pod_id, PodMembership.member_id == member_id
-        )
-    ).first()
-    if row is None:
-        return False
-    return row.left_at is None or row.left_at >= instant
 
 
 def theme_title(theme_key: str | None) -> str | None:
@@ -155,18 +91,3 @@ def next_sessions_for_member(tx: Session, member: Member, now: datetime) -> list
     for pod_session, pod, coach_member in rows:
         firsts.setdefault(pod.id, session_view(pod_session, pod, coach_member))
     return list(firsts.values())
-
-
-def member_pod_names(tx: Session, member_id: int) -> list[str]:
-    return list(
-        tx.scalars(
-            select(Pod.name)
-            .join(PodMembership, PodMembership.pod_id == Pod.id)
-            .where(
-                PodMembership.member_id == member_id,
-                PodMembership.left_at.is_(None),
-                Pod.archived_at.is_(None),
-            )
-            .order_by(Pod.name)
-        )
-    )

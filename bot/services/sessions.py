@@ -1,4 +1,5 @@
-"""Pod sessions: scheduling the next one, moving, staffing and cancelling them.
+"""Pod sessions: scheduling the next one, moving, staffing, cancelling them, and
+marking one held ("We met").
 
 Plain Python over the database (`tx`); no Slack calls. Every function that looks
 at many pods loads what it needs in a fixed number of statements, whatever the
@@ -10,14 +11,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, exists, insert, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.services import reminders, themes
+from bot.services import members, reminders, themes
 from bot.services.cadence import Cadence, local_date, next_session_start, session_end
+from bot.services.refusals import Refusal
 from bot.services.rotation import (
     Candidate,
     Membership,
@@ -27,6 +29,7 @@ from bot.services.rotation import (
     candidates_from_history,
     previous_coach_id,
 )
+from bot.services.session_views import load_session_view
 from models import (
     CheckIn,
     Member,
@@ -88,12 +91,6 @@ def held_clause() -> ColumnElement[bool]:
         exists().where(CheckIn.session_id == PodSession.id),
         exists().where(Reflection.session_id == PodSession.id),
     )
-
-
-def is_held(tx: Session, pod_session: PodSession) -> bool:
-    if pod_session.held_at is not None:
-        return True
-    return bool(tx.scalar(select(held_clause()).where(PodSession.id == pod_session.id)))
 
 
 # ---------------------------------------------------------------------------- history
@@ -405,3 +402,46 @@ def _withdraw_pending_prep(tx: Session, pod_session: PodSession) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+# "We met" can be pressed a little before the session starts.
+WE_MET_OPENS_BEFORE_START = timedelta(minutes=15)
+
+
+class WeMetRefused(Refusal):
+    """This session can't be marked as held by this person now."""
+
+
+# --------------------------------------------------------------------- "We met"
+
+
+@dataclass(frozen=True)
+class WeMet:
+    pod_name: str
+    already: bool
+    """It was marked as held before this press."""
+
+
+def mark_we_met(tx: Session, team_id: str, user_id: str, session_id: int, now: datetime) -> WeMet:
+    """Mark the session held ("We met"), pod members only."""
+    member = members.find(tx, team_id, user_id)
+    info = load_session_view(tx, session_id, team_id)
+    if info is None:
+        raise WeMetRefused("I can't find that session any more.")
+    if member is None or not members.is_active_member(tx, info.pod_id, member.id):
+        raise WeMetRefused(
+            f"Only members of the pod *{info.pod_name}* can mark its sessions as held."
+        )
+    if info.cancelled:
+        raise WeMetRefused(f"This *{info.pod_name}* session was cancelled, so it can't be held.")
+    if now < info.starts_at - WE_MET_OPENS_BEFORE_START:
+        raise WeMetRefused(
+            f"This *{info.pod_name}* session hasn't started yet. Press *We met* once you've met."
+        )
+    pod_session = tx.get(PodSession, session_id, with_for_update=True)
+    assert pod_session is not None
+    if pod_session.held_at is not None:
+        return WeMet(pod_name=info.pod_name, already=True)
+    pod_session.held_at = now
+    tx.flush()
+    return WeMet(pod_name=info.pod_name, already=False)

@@ -124,13 +124,6 @@ def theme_title(theme_key: str | None) -> str:
     return theme.title if theme else theme_key
 
 
-def theme_description(theme_key: str | None) -> str | None:
-    if not theme_key or theme_key.startswith(CUSTOM_PREFIX):
-        return None
-    theme = get_theme(get_content(), theme_key)
-    return theme.description if theme else None
-
-
 def brief_questions(tx: Session, pod_session: PodSession, n: int = 3) -> list[str]:
     """Questions for the coach brief: the pod's own prompts first (one per session,
     taking turns), then questions that fit the theme and the scenarios the members

@@ -9,21 +9,12 @@ from typing import Any
 
 from bot import ids
 from bot.ui.blocks import escape, modal, section, truncate
-from bot.ui.help import usage_lines
+from bot.ui.help import did_you_mean, usage_lines
 
 SORRY = (
     "Sorry, something went wrong on our side and nothing was saved. Please try again in a moment."
 )
 SECTION_TEXT_MAX = 3000
-
-
-def did_you_mean(suggestions: Sequence[str]) -> str:
-    """`Did you mean *Night Owls* or *Early Birds*?` (names escaped), or ""."""
-    if not suggestions:
-        return ""
-    names = [f"*{escape(name)}*" for name in suggestions]
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
-    return f"Did you mean {listed}?"
 
 
 def refusal_message(

@@ -1,11 +1,13 @@
-"""The /coach usage text: every subcommand with one line."""
+"""The /coach usage text: every subcommand with one line, and the one "did you
+mean" hint for a name or a command that was not quite right."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.ui.blocks import context, divider, header, section
+from bot.ui.blocks import context, divider, escape, header, section
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,33 @@ def help_message() -> dict[str, Any]:
     }
 
 
+def did_you_mean(suggestions: Sequence[str], *, commands: bool = False) -> str:
+    """`Did you mean *Night Owls* or *Early Birds*?` (names escaped), with `commands`
+    `Did you mean `/coach pod join`?`; "" without suggestions."""
+    if not suggestions:
+        return ""
+    names = [f"`{name}`" if commands else f"*{escape(name)}*" for name in suggestions]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" or {names[-1]}"
+    return f"Did you mean {listed}?"
+
+
+def _unknown(what: str, command: str | None) -> str:
+    hint = did_you_mean([command] if command else [], commands=True)
+    return f"{what} {hint}" if hint else what
+
+
 def unknown_command_message(word: str, suggestion: str | None) -> dict[str, Any]:
-    hint = f" Did you mean `/coach {suggestion}`?" if suggestion else ""
+    """`/coach WORD` that is no subcommand: the closest one's usage, or all of it."""
+    problem = _unknown(f"Unknown command `{word}`.", suggestion and f"/coach {suggestion}")
     lines = usage_lines(suggestion) if suggestion else usage_lines()
-    text = f"Unknown command `{word}`.{hint}\n" + "\n".join(lines)
+    text = f"{problem}\n" + "\n".join(lines)
     return {"text": text, "blocks": [section(text)]}
+
+
+def unknown_verb_message(subcommand: str, verb: str, suggestion: str | None) -> dict[str, Any]:
+    """`/coach pod VERB` that is no verb of the subcommand, with its usage."""
+    command = suggestion and f"/coach {subcommand} {suggestion}"
+    return usage_message(subcommand, _unknown(f"Unknown {subcommand} command `{verb}`.", command))
 
 
 def usage_message(subcommand: str, problem: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from bot.ui.blocks import (
     static_select,
     text_input,
 )
-from bot.ui.dates import clock_time, local_date_time_with_zone
+from bot.ui.dates import WEEKDAY_NAMES, clock_time, local_date_time_with_zone
 from models.forms import (
     FOCUS_KINDS,
     INTERVAL_WEEKS,
@@ -36,7 +36,6 @@ from models.forms import (
     POD_NAME_MAX,
     POD_SIZE_HINT,
     TIMEZONE_EXAMPLE,
-    WEEKDAYS,
 )
 from models.pod_views import PodFormValues, PodInfo, PodListing
 
@@ -49,7 +48,7 @@ FOCUS_LABELS = {"function": "Function", "project": "Project", "goal": "Goal"}
 def cadence_text(interval_weeks: int, weekday: int, at: time, timezone: str) -> str:
     """`every 2 weeks on Tuesday at 15:00 Europe/Paris`."""
     every = "every week" if interval_weeks == 1 else f"every {interval_weeks} weeks"
-    return f"{every} on {WEEKDAYS[weekday]} at {clock_time(at)} {timezone}"
+    return f"{every} on {WEEKDAY_NAMES[weekday]} at {clock_time(at)} {timezone}"
 
 
 def pod_cadence_text(pod: PodInfo) -> str:
@@ -206,7 +205,7 @@ def pod_modal(
             "Day",
             _select(
                 "weekday",
-                [option(day, str(i)) for i, day in enumerate(WEEKDAYS)],
+                [option(day, str(i)) for i, day in enumerate(WEEKDAY_NAMES)],
                 None if values.weekday is None else str(values.weekday),
             ),
         ),

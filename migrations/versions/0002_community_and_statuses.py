@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rituals")),
+        sa.UniqueConstraint("team_id", "kind", name=op.f("uq_rituals_team_id_kind")),
     )
     with op.batch_alter_table("rituals", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_rituals_team_id"), ["team_id"], unique=False)
