@@ -24,4 +24,6 @@ def create_bolt_app(rt: Runtime, *, listener_executor: Executor | None = None) -
 
 
 def create_wsgi_app(rt: Runtime, *, listener_executor: Executor | None = None) -> CoachbotWSGI:
-    return CoachbotWSGI(create_bolt_app(rt, listener_executor=listener_executor), rt.db)
+    return CoachbotWSGI(
+        create_bolt_app(rt, listener_executor=listener_executor), rt.db, clock=rt.clock
+    )

@@ -67,3 +67,37 @@ REVIEW_POST_ACTION = "review_post"
 RITUALS_OPEN_ACTION = "rituals_open"
 RITUALS_CALLBACK = "rituals"
 SHOWCASE_SIGN_UP_ACTION = "showcase_sign_up"
+
+# App Home: the view and its blocks; Kudos from the Home
+HOME_CALLBACK = "home"
+HOME_QUICK_BLOCK = "quick"
+HOME_NEXT_TITLE_BLOCK = "next-title"
+HOME_NEXT_SESSIONS_BLOCK = "next-sessions"
+HOME_EXPERIMENTS_TITLE_BLOCK = "experiments-title"
+HOME_INSIGHTS_TITLE_BLOCK = "insights-title"
+HOME_INSIGHT_BLOCK = "insight"
+HOME_PODS_BLOCK = "pods"
+KUDOS_CALLBACK = "kudos_give"
+
+# Experiments, reflection and check-in blocks
+EXPERIMENT_TEXT_BLOCK = "experiment-text"
+EXPERIMENTS_NOTICE_BLOCK = "notice"
+EXPERIMENTS_EMPTY_BLOCK = "empty"
+EXPERIMENT_NOTE_TEXT_BLOCK = "experiment"
+REFLECTION_INTRO_BLOCK = "intro"
+CHECKIN_INTRO_BLOCK = "intro"
+CHECKIN_PICK_BLOCK = "pick"
+
+# Calendar feeds: rotating the private link; the prep DM's "Add to calendar" (a URL button)
+CALENDAR_ROTATE_ACTION = "calendar_rotate"
+CALENDAR_ADD_SESSION_ACTION = "calendar_add_session"
+
+# Session pulse in the end-of-session DM: usefulness 1–5 (one action id per score, so the
+# buttons of one block stay unique), "how is this pod working for you?"
+PULSE_SCORE_ACTIONS = tuple(f"pulse_score_{score}" for score in range(1, 6))
+PULSE_POD_FINE_ACTION = "pulse_pod_fine"
+PULSE_POD_DIFFERENT_ACTION = "pulse_pod_different"
+PULSE_SCORE_BLOCK = "pulse_score"
+PULSE_SCORE_BUTTONS_BLOCK = "pulse_score_buttons"
+PULSE_POD_FIT_BLOCK = "pulse_pod_fit"
+PULSE_POD_FIT_BUTTONS_BLOCK = "pulse_pod_fit_buttons"

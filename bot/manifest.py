@@ -14,6 +14,7 @@ BOT_SCOPES = [
     "im:write",  # open a DM with a member
     "mpim:write",  # a group DM for a pod without a channel
     "users:read",  # names and time zones (users.info)
+    "files:write",  # the quarterly review chart and a person's growth summary file
 ]
 
 BOT_EVENTS = ["app_home_opened"]

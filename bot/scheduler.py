@@ -31,13 +31,23 @@ SEND_SECONDS = 5
 MISFIRE_GRACE_SECONDS = 30
 
 
+def tick_for(rt: Runtime, now: datetime) -> int:
+    """tick(now) with this deployment's settings."""
+    return tick(
+        rt.db,
+        now,
+        admin_user_ids=rt.settings.admin_user_ids,
+        public_url=rt.settings.PUBLIC_URL,
+    )
+
+
 def run_once(rt: Runtime, now: datetime | None = None) -> str:
     """One pass: enqueue what is due, then send what is waiting, both at one instant:
     `now` when given (`coachbot tick --at`), else the runtime's clock."""
     if now is not None:
         rt = replace(rt, clock=lambda: now)
     at = rt.now()
-    enqueued = tick(rt.db, at, rt.settings.admin_user_ids)
+    enqueued = tick_for(rt, at)
     sent = OutboxSender(rt.db, rt.client, clock=rt.clock).drain()
     return f"tick at {at.isoformat()}: {enqueued} enqueued, {sent}"
 
@@ -59,7 +69,7 @@ class Jobs:
             log.info(
                 "tick at %s: %s enqueued",
                 now.isoformat(),
-                tick(self.rt.db, now, self.rt.settings.admin_user_ids),
+                tick_for(self.rt, now),
             )
         except Exception:
             log.exception("tick failed; the next one picks up where it stopped")

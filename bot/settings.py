@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     DATABASE_URL: str = DEFAULT_DATABASE_URL
     PORT: int = Field(default=3000, ge=1, le=65535)
     COACHBOT_ADMINS: str = ""
+    # The bot's public https base URL; links people open outside Slack (calendar feeds).
+    PUBLIC_URL: str | None = None
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -47,6 +49,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _public_url_shape(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL like https://coachbot.example.com")
+        return value.rstrip("/")
 
     @field_validator("DATABASE_URL")
     @classmethod

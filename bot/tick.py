@@ -19,9 +19,16 @@ from bot.notify import rituals as notify_rituals
 from bot.services import reminders, sessions, themes, welcome
 
 
-def tick(db: Database, now: datetime, admin_user_ids: Iterable[str] = ()) -> int:
+def tick(
+    db: Database,
+    now: datetime,
+    *,
+    admin_user_ids: Iterable[str] = (),
+    public_url: str | None = None,
+) -> int:
     """Returns how many outbox rows this pass created. `admin_user_ids` are the
-    configured program admins (asked for a digest channel when none is set)."""
+    configured program admins (asked for a digest channel when none is set);
+    with `public_url`, prep DMs carry an "Add to calendar" link."""
     with db.transaction() as tx:
         sessions.schedule_upcoming(tx, now)
         due = reminders.find_due(tx, now)
@@ -31,7 +38,9 @@ def tick(db: Database, now: datetime, admin_user_ids: Iterable[str] = ()) -> int
         questions = themes.brief_questions_for(
             tx, [item.pod_session for item in due.preps if item.coach is not None]
         )
-        created = notify_reminders.enqueue_due(tx, due, consent_owed, questions, now)
+        created = notify_reminders.enqueue_due(
+            tx, due, consent_owed, questions, now, public_url=public_url
+        )
         reminders.mark_enqueued(
             tx,
             [item.pod_session.id for item in due.preps],

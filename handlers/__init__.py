@@ -14,11 +14,13 @@ from bot.runtime import Runtime
 from handlers import (
     admin,
     availability,
+    calendar,
     checkin,
     commands,
     errors,
     events,
     experiments,
+    growth,
     home,
     kudos,
     playbook,
@@ -32,7 +34,7 @@ from handlers import (
 SURFACES: list[ModuleType] = [pods, availability]
 SURFACES += [checkin, reflection, experiments, home]
 SURFACES += [welcome, prompts, playbook, admin]
-SURFACES += [kudos, stats]
+SURFACES += [kudos, stats, growth, calendar]
 
 
 def register_all(app: App, rt: Runtime) -> None:

@@ -1,6 +1,6 @@
 """App Home: published when a person opens it (and, by the other surfaces, after
-each of their actions); its Kudos button. Check in and Reflect are listened
-for by their own surfaces."""
+each of their actions), and Withdraw on a shared learning waiting for the digest.
+Check in, Reflect and Kudos are listened for by their own surfaces."""
 
 from __future__ import annotations
 
@@ -11,8 +11,17 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.runtime import Runtime
-from bot.ui import home as ui
-from handlers.toolkit import open_modal, publish_home, refresh_profile_quietly, sender_of
+from bot.services import digest
+from bot.services.refusals import Refusal
+from bot.ui import digest as digest_ui
+from handlers.toolkit import (
+    answerer,
+    pressed_id,
+    publish_home,
+    refresh_profile_quietly,
+    refuse,
+    sender_of,
+)
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -26,7 +35,19 @@ def register(app: App, rt: Runtime) -> None:
         refresh_profile_quietly(rt, sender)
         publish_home(rt, client, sender)
 
-    @app.action(ids.HOME_KUDOS_ACTION)
-    def home_kudos(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    @app.action(ids.LEARNING_WITHDRAW_ACTION)
+    def withdraw_learning(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        open_modal(client, body.get("trigger_id"), ui.kudos_modal())
+        sender = sender_of(body)
+        answer = answerer(body, client, None, "Withdraw")
+        reflection_id = pressed_id(body, answer, "Open the Home tab again to see what is waiting.")
+        if reflection_id is None:
+            return
+        try:
+            with rt.db.transaction() as tx:
+                digest.withdraw(tx, sender.team_id, sender.user_id, reflection_id, rt.now())
+        except Refusal as refusal:
+            refuse(answer, refusal)
+        else:
+            answer(digest_ui.withdrawn_message())
+        publish_home(rt, client, sender)

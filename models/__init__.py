@@ -1,14 +1,17 @@
 """SQLAlchemy models of the whole domain; importing this package registers them all."""
 
 from models.base import Base, utcnow
+from models.calendar import CalendarFeed
 from models.learning import CheckIn, Digest, Experiment, ExperimentStatus, Kudos, Reflection
 from models.outbox import OutboxMessage, OutboxStatus
 from models.playbook import CommunityTactic, PodPlaybook, TacticStatus
 from models.pod import Pod, PodMembership, PodSession, SessionBuddy, SessionSkip, SessionStatus
 from models.program import Member, ProgramSettings, Ritual, RitualKind, SlackEventReceipt
+from models.pulse import PodFit, Pulse
 
 __all__ = [
     "Base",
+    "CalendarFeed",
     "CheckIn",
     "CommunityTactic",
     "Digest",
@@ -19,10 +22,12 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Pod",
+    "PodFit",
     "PodMembership",
     "PodPlaybook",
     "PodSession",
     "ProgramSettings",
+    "Pulse",
     "Reflection",
     "Ritual",
     "RitualKind",

@@ -25,8 +25,8 @@ POD_MAX_MEMBERS = 12
 POD_SIZE_HINT = "3–6 works best"
 INTERVAL_WEEKS = (1, 2, 3, 4)
 FOCUS_KINDS = ("function", "project", "goal")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 TIMEZONE_EXAMPLE = "Europe/Paris"
+CELEBRATE_VALUE = "celebrate"
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
@@ -93,6 +93,7 @@ class PodForm(BaseModel):
     time: time
     timezone: str
     channel: str | None = None
+    celebrate: bool = False
 
     @field_validator("name", mode="before")
     @classmethod
@@ -177,6 +178,11 @@ class PodForm(BaseModel):
     @classmethod
     def _channel(cls, value: Any) -> str | None:
         return value if isinstance(value, str) and value else None
+
+    @field_validator("celebrate", mode="before")
+    @classmethod
+    def _celebrate(cls, value: Any) -> bool:
+        return CELEBRATE_VALUE in value if isinstance(value, list | tuple) else bool(value)
 
 
 MISSING_POD_FIELD = {

@@ -33,6 +33,9 @@ class CheckIn(TeamScoped, Timestamped, Base):
     exploration: Mapped[str] = mapped_column(Text, default="")
     share_intent: Mapped[bool] = mapped_column(default=True)
     scenario_key: Mapped[str | None]
+    # "Touches a sensitive boundary": the coach's brief asks for extra care; cleared
+    # once the session is over, so nothing of it outlives the session.
+    sensitive: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     session: Mapped[PodSession] = relationship()

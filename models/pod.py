@@ -94,6 +94,9 @@ class PodSession(TeamScoped, Timestamped, Base):
     # tick looks only at sessions still owed them; a moved session is owed again.
     prep_enqueued_at: Mapped[datetime | None]
     end_enqueued_at: Mapped[datetime | None]
+    # iCalendar SEQUENCE: bumped whenever the time changes or the session is cancelled
+    # or skipped, so subscribed calendars replace their copy.
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
 
     pod: Mapped[Pod] = relationship()
     coach: Mapped[Member | None] = relationship()

@@ -56,6 +56,7 @@ class PodFormValues:
     timezone: str | None = None
     channel: str | None = None
     is_group_dm: bool = False
+    celebrate: bool = False
 
 
 @dataclass(frozen=True)

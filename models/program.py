@@ -56,6 +56,9 @@ class Member(TeamScoped, Timestamped, Base):
     welcomed_at: Mapped[datetime | None]
     ground_rules_agreed_at: Mapped[datetime | None]
     profile_refreshed_at: Mapped[datetime | None]
+    # Weekly reflection reminder in the member's own timezone; both None means off.
+    reflection_reminder_weekday: Mapped[int | None]
+    reflection_reminder_time: Mapped[time | None]
 
     @property
     def name(self) -> str:

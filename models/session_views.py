@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from models.community_views import WaitingLearning
+
 # The values of models.pod.SessionStatus and models.learning.ExperimentStatus: this
 # module stays free of SQLAlchemy so the ui may import it.
 SESSION_CANCELLED = "cancelled"
@@ -158,3 +160,4 @@ class HomeData:
     open_experiment_count: int = 0
     resolved: list[ExperimentView] = field(default_factory=list)
     insights: list[Insight] = field(default_factory=list)
+    waiting_learnings: list[WaitingLearning] = field(default_factory=list)

@@ -80,6 +80,20 @@ class PeriodVelocity:
 
 
 @dataclass(frozen=True)
+class PulseSummary:
+    """Session pulse answers of a period, for sessions that started in it. With
+    `enough` False fewer than K_count people answered and there are no figures
+    (one's own answers are always enough). `different_pod` is only counted for
+    the program."""
+
+    k_count: int
+    enough: bool
+    answers: int = 0
+    average: float | None = None
+    different_pod: int | None = None
+
+
+@dataclass(frozen=True)
 class ScopeVelocity:
     """Me, one pod, a merged group of small pods, or the whole program."""
 
@@ -89,6 +103,8 @@ class ScopeVelocity:
     people: int
     last_4: PeriodVelocity
     last_12: PeriodVelocity
+    pulse: PulseSummary | None = None
+    """The session pulse over the last 12 weeks (none for merged groups)."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,7 @@ class ReviewFacts:
     new_tactics: tuple[str, ...]
     leaders: LeaderCounts | None
     leaders_withheld: bool
+    pulse: PulseSummary | None = None
 
     @property
     def experiments_tried(self) -> int:

@@ -92,12 +92,9 @@ def test_only_my_last_five_insights_and_only_mine(signed, slack, world, db):
     assert "Bob's private insight" not in text
 
 
-def test_kudos_button_says_plainly_it_is_not_available_yet(signed, slack, world):
-    home = open_home(signed, slack)
-    signed.press(ALICE, home, "Kudos")
-    view = modal_on_screen(slack, ALICE)
-    assert "Kudos aren't available yet" in visible_text(view)
-    assert "submit" not in view
+def test_kudos_button_opens_the_kudos_form(signed, slack, world):
+    signed.press(ALICE, open_home(signed, slack), "Kudos")
+    assert modal_on_screen(slack, ALICE)["callback_id"] == "kudos_give"
 
 
 def test_check_in_button_opens_the_check_in(signed, slack, world):

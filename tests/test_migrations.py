@@ -96,6 +96,13 @@ def _assert_old_rows_kept_with_defaults(db) -> None:
             (0, ""),
         )
         assert one(text("SELECT status FROM outbox_messages")).scalar() == "sent"
+        assert one(text("SELECT sensitive FROM checkins")).scalar() in (False, 0)
+        assert one(text("SELECT calendar_sequence FROM pod_sessions")).scalar() == 0
+        assert tuple(
+            one(
+                text("SELECT reflection_reminder_weekday, reflection_reminder_time FROM members")
+            ).one()
+        ) == (None, None)
 
 
 def test_0002_upgrades_populated_databases_in_place(db):
@@ -149,3 +156,48 @@ def test_status_columns_read_back_as_enums(db):
         status = tx.query(Experiment.status).scalar()
     assert status is ExperimentStatus.OPEN
     assert status == "open"
+
+
+# ------------------------------------------------------------- 0003: sessions people keep
+
+
+def test_0003_downgrades_and_upgrades_with_rows_kept(db):
+    from sqlalchemy import text
+
+    with db.engine.begin() as connection:
+        for statement in OLD_ROWS.split(";"):
+            if statement.strip():
+                connection.execute(text(statement), {"t": "2026-01-01 09:00:00"})
+    try:
+        _migrate(db, "0002", down=True)
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM checkins")).scalar() == 1
+        _migrate(db, "head")
+        _assert_old_rows_kept_with_defaults(db)
+    finally:
+        _migrate(db, "head")
+
+
+def test_pulse_answers_are_checked_by_the_database(db):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    with db.engine.begin() as connection:
+        for statement in OLD_ROWS.split(";"):
+            if statement.strip():
+                connection.execute(text(statement), {"t": "2026-01-01 09:00:00"})
+        connection.execute(
+            text(
+                "INSERT INTO pulses (id, team_id, session_id, member_id, usefulness, pod_fit,"
+                " created_at, updated_at) VALUES (1, 'T1', 1, 1, 5, 'fine', :t, :t)"
+            ),
+            {"t": "2026-01-01 09:00:00"},
+        )
+    for statement in (
+        "UPDATE pulses SET usefulness = 6",
+        "UPDATE pulses SET usefulness = 0",
+        "UPDATE pulses SET pod_fit = 'bogus'",
+    ):
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(statement))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.notify import outbox
-from bot.services import digest
+from bot.services import digest, members
 from bot.ui import digest as digest_ui
 from models.community_views import DigestFacts
 
@@ -43,7 +43,7 @@ def _ask_admins_for_a_channel(
 ) -> int:
     message = digest_ui.channel_needed_dm()
     asked = 0
-    for user_id in digest.program_admin_ids(tx, team_id, admin_user_ids):
+    for user_id in members.program_admin_ids(tx, team_id, admin_user_ids):
         asked += outbox.post_message(
             tx,
             team_id=team_id,

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.notify.outbox import POST_MESSAGE, Outgoing, enqueue_all
-from bot.services import themes
+from bot.services import calendar, pulse, themes
 from bot.services.reminders import (
     Due,
     SessionPeople,
@@ -19,6 +19,7 @@ from bot.services.reminders import (
     prep_dm_key,
     prep_key,
 )
+from bot.ui import calendar as calendar_ui
 from bot.ui import reminders as ui
 from models import Member
 
@@ -51,12 +52,37 @@ def enqueue_due(
     consent_owed: set[int],
     brief_questions: dict[int, list[str]],
     now: datetime,
+    public_url: str | None = None,
 ) -> int:
     """Every prep and end-of-session message of `due`, in one INSERT; returns how
-    many rows were added (keys enqueued before are skipped)."""
-    messages = [m for item in due.preps for m in prep_messages(item, consent_owed, brief_questions)]
-    messages += [m for item in due.ends for m in end_messages(item)]
+    many rows were added (keys enqueued before are skipped). With `public_url` the
+    prep DMs carry "Add to calendar" (the session in the member's private feed)."""
+    tokens: dict[int, str] = {}
+    if public_url:
+        tokens = calendar.feed_tokens(tx, [m for item in due.preps for m in item.attendees], now)
+    messages = [
+        m
+        for item in due.preps
+        for m in prep_messages(
+            item, consent_owed, brief_questions, _calendar_urls(item, tokens, public_url)
+        )
+    ]
+    owed = pulse.pod_question_owed(
+        tx, [(item.pod_session.id, [m.id for m in item.attendees]) for item in due.ends]
+    )
+    messages += [m for item in due.ends for m in end_messages(item, owed)]
     return enqueue_all(tx, messages, now)
+
+
+def _calendar_urls(
+    item: SessionPeople, tokens: dict[int, str], public_url: str | None
+) -> dict[int, str]:
+    if not public_url:
+        return {}
+    return {
+        member_id: public_url + calendar_ui.session_path(item.pod_session.id, token)
+        for member_id, token in tokens.items()
+    }
 
 
 def _post(item: SessionPeople, key: str, channel: str, message: tuple[str, list]) -> Outgoing:
@@ -73,11 +99,13 @@ def prep_messages(
     item: SessionPeople,
     consent_owed: set[int] | None = None,
     brief_questions: dict[int, list[str]] | None = None,
+    calendar_urls: dict[int, str] | None = None,
 ) -> list[Outgoing]:
     """Pod channel reminder, a DM to each attendee, and the coach's brief.
     `consent_owed`: member ids whose DM carries the ground rules reminder (each
     taken out once used, so a person in two pods gets it once).
-    `brief_questions`: the coach brief's suggested questions by session id."""
+    `brief_questions`: the coach brief's suggested questions by session id.
+    `calendar_urls`: by member id, the session's .ics for "Add to calendar"."""
     if not item.attendees:
         return []
     card = session_card(item)
@@ -96,7 +124,12 @@ def prep_messages(
                 item,
                 prep_dm_key(pod_session, member.user_id),
                 member.user_id,
-                ui.prep_dm(card, person(member), consent_reminder=remind),
+                ui.prep_dm(
+                    card,
+                    person(member),
+                    consent_reminder=remind,
+                    calendar_url=(calendar_urls or {}).get(member.id),
+                ),
             )
         )
     if item.coach is not None:
@@ -112,8 +145,13 @@ def prep_messages(
     return messages
 
 
-def end_messages(item: SessionPeople) -> list[Outgoing]:
-    """The reflection prompt, with the member's open experiment, to each attendee."""
+def end_messages(
+    item: SessionPeople, pod_question_owed: set[tuple[int, int]] | None = None
+) -> list[Outgoing]:
+    """The reflection prompt, with the member's open experiment and the session
+    pulse, to each attendee; "how is this pod working for you?" to those whose
+    (session id, member id) is in `pod_question_owed` (their first session there)."""
+    owed = pod_question_owed or set()
     messages = []
     for member in item.attendees:
         experiment = item.experiments.get(member.id)
@@ -127,7 +165,12 @@ def end_messages(item: SessionPeople) -> list[Outgoing]:
                 item,
                 end_key(item.pod_session, member.user_id),
                 member.user_id,
-                ui.end_dm(item.pod_session.id, item.pod.name, card),
+                ui.end_dm(
+                    item.pod_session.id,
+                    item.pod.name,
+                    card,
+                    ask_pod_fit=(item.pod_session.id, member.id) in owed,
+                ),
             )
         )
     return messages

@@ -168,6 +168,8 @@ def skip_next(tx: Session, member: Member, now: datetime) -> SessionView:
             created_at=now,
         )
     )
+    # The skipper's calendar shows the session cancelled; a new SEQUENCE makes it update.
+    pod_session.calendar_sequence += 1
     tx.flush()
     sessions.reassign_roles(tx, pod_session, now)
     tx.refresh(pod_session)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.services import anonymity, program
+from bot.services.cadence import zone_named
 from bot.services.refusals import Refusal
 from bot.services.sessions import held_clause
 from bot.services.themes import CUSTOM_PREFIX, theme_title
@@ -59,23 +60,16 @@ class NoProgram(Refusal):
 # --------------------------------------------------------------------------- when
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def week_start_of(settings: ProgramSettings, now: datetime) -> date:
     """The Monday of `now`'s week on the program's calendar."""
-    local = now.astimezone(_zone(settings.digest_timezone)).date()
+    local = now.astimezone(zone_named(settings.digest_timezone)).date()
     return local - timedelta(days=local.weekday())
 
 
 def due_at(settings: ProgramSettings, week_start: date) -> datetime:
     """The instant the week's digest is due: its weekday and local time."""
     day = week_start + timedelta(days=settings.digest_weekday % 7)
-    local = datetime.combine(day, settings.digest_time, tzinfo=_zone(settings.digest_timezone))
+    local = datetime.combine(day, settings.digest_time, tzinfo=zone_named(settings.digest_timezone))
     return local.astimezone(ZoneInfo("UTC"))
 
 
@@ -344,17 +338,6 @@ def take(tx: Session, team_id: str, week_start: date, now: datetime) -> DigestFa
             .values(digest_id=digest_id)
         )
     return facts
-
-
-def program_admin_ids(tx: Session, team_id: str, configured: Iterable[str] = ()) -> list[str]:
-    """Who to ask for a digest channel: the configured admins and the workspace's
-    Slack admins the bot knows (never a bot)."""
-    slack_admins = tx.scalars(
-        select(Member.user_id).where(
-            Member.team_id == team_id, Member.is_slack_admin.is_(True), Member.is_bot.is_(False)
-        )
-    )
-    return sorted(set(configured) | set(slack_admins))
 
 
 # --------------------------------------------------------------------------- withdraw

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import experiments, members, reflections
+from bot.services import digest, experiments, members, reflections
 from bot.services.session_views import next_sessions_for_member
 from models import CheckIn
 from models.session_views import (
@@ -53,4 +53,5 @@ def home_data(tx: Session, team_id: str, user_id: str, now: datetime) -> HomeDat
         open_experiment_count=experiments.count_open(tx, member.id),
         resolved=experiments.recently_resolved(tx, member.id, limit=HOME_RESOLVED_SHOWN),
         insights=reflections.recent_insights(tx, member.id, limit=HOME_INSIGHTS_SHOWN),
+        waiting_learnings=digest.waiting_learnings(tx, team_id, user_id),
     )

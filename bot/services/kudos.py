@@ -10,21 +10,22 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.program_content import get_content
-from bot.services import program
+from bot.services import members, program
+from bot.services.cadence import zone_named
 from bot.services.refusals import Refusal
 from models import Kudos, Member
 from models.community_views import KudosGiven
+from models.kudos_forms import KUDOS_MAX_RECIPIENTS, KUDOS_TEXT_MAX
 from models.program import DEFAULT_KUDOS_DAILY_LIMIT
 
 USAGE = "kudos"
-MAX_TEXT = 500
-MAX_RECIPIENTS = 10
+# The kudos modal's fields (models.kudos_forms.KudosForm) a refusal belongs to.
+RECIPIENTS, VALUE, TEXT = "recipients", "value", "text"
 DEFAULT_VALUES = ("Curiosity", "Accountability", "Generosity", "Courage")
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -89,9 +90,9 @@ def parse(args: str, values: list[str]) -> KudosRequest:
     user_ids = tuple(dict.fromkeys(_MENTION.findall(raw)))
     if not user_ids:
         raise KudosRefused("Mention who the kudos is for, like @someone.", usage=USAGE)
-    if len(user_ids) > MAX_RECIPIENTS:
+    if len(user_ids) > KUDOS_MAX_RECIPIENTS:
         raise KudosRefused(
-            f"One kudos can go to at most {MAX_RECIPIENTS} people at a time.", usage=USAGE
+            f"One kudos can go to at most {KUDOS_MAX_RECIPIENTS} people at a time.", usage=USAGE
         )
     text = _MENTION.sub(" ", raw)
     value = None
@@ -122,27 +123,22 @@ def parse(args: str, values: list[str]) -> KudosRequest:
 
 def check_text(text: str) -> None:
     if not text.strip():
-        raise KudosRefused("Say what they did: add a few words after the mention.", usage=USAGE)
-    if len(text) > MAX_TEXT:
+        raise KudosRefused("Say what they did: a few words are enough.", field=TEXT, usage=USAGE)
+    if len(text) > KUDOS_TEXT_MAX:
         raise KudosRefused(
-            f"Kudos are short: {len(text)} characters is more than {MAX_TEXT}.", usage=USAGE
+            f"Kudos are short: {len(text)} characters is more than {KUDOS_TEXT_MAX}.",
+            field=TEXT,
+            usage=USAGE,
         )
 
 
 # --------------------------------------------------------------------------- giving
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def given_today(tx: Session, giver: Member, now: datetime) -> int:
     """Kudos the giver gave since midnight on their own clock (one kudos to several
     people counts once)."""
-    local = now.astimezone(_zone(giver.tz))
+    local = now.astimezone(zone_named(giver.tz))
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     rows = tx.execute(
         select(Kudos.batch_key, Kudos.id).where(
@@ -164,16 +160,25 @@ def give(
     giver_user_id: str,
     request: KudosRequest,
     now: datetime,
+    *,
+    picked_in_slack: bool = False,
 ) -> KudosGiven:
     """Records the kudos (one row per recipient) and returns who to tell. Recipients
-    must be people the bot knows (the handler refreshes them from Slack first)."""
+    must be people the bot knows (the command refreshes them from Slack first),
+    unless they were `picked_in_slack` (the modal's people picker offers only real
+    people): the ones the bot hasn't met yet get a member row, their profile is read
+    after the ack. Refusals name the modal field they belong to."""
     values = program_values(tx, team_id)
     value = match_value(request.value or "", values)
     if value is None:
-        raise KudosRefused(f"Pick one of the program's values: {', '.join(values)}.", usage=USAGE)
+        raise KudosRefused(
+            f"Pick one of the program's values: {', '.join(values)}.", field=VALUE, usage=USAGE
+        )
     check_text(request.text)
     if giver_user_id in request.user_ids:
-        raise KudosRefused("Kudos are for others: you can't give yourself one.", usage=USAGE)
+        raise KudosRefused(
+            "Kudos are for others: you can't give yourself one.", field=RECIPIENTS, usage=USAGE
+        )
     found = {
         m.user_id: m
         for m in tx.scalars(
@@ -184,19 +189,20 @@ def give(
         )
     }
     unknown = [uid for uid in request.user_ids if uid not in found]
-    if unknown:
+    if unknown and not picked_in_slack:
         raise KudosRefused(
             "I can't find everyone you mentioned in this workspace: mention people with @.",
+            field=RECIPIENTS,
             usage=USAGE,
         )
-    bots = [found[uid] for uid in request.user_ids if found[uid].is_bot]
+    bots = [found[uid] for uid in request.user_ids if uid in found and found[uid].is_bot]
     if bots:
-        raise KudosRefused(f"Kudos are for people, and {bots[0].name} is a bot.", usage=USAGE)
-    giver = found.get(giver_user_id)
-    if giver is None:
-        giver = Member(team_id=team_id, user_id=giver_user_id, created_at=now)
-        tx.add(giver)
-        tx.flush()
+        raise KudosRefused(
+            f"Kudos are for people, and {bots[0].name} is a bot.", field=RECIPIENTS, usage=USAGE
+        )
+    for uid in unknown:
+        found[uid] = members.get_or_create(tx, team_id, uid, now)
+    giver = found.get(giver_user_id) or members.get_or_create(tx, team_id, giver_user_id, now)
     batch_key = request.batch_key
     if tx.scalar(select(Kudos.id).where(Kudos.batch_key == batch_key).limit(1)) is not None:
         raise KudosRefused("These kudos were sent already.")

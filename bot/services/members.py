@@ -4,6 +4,7 @@ person's submissions one after the other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -102,7 +103,7 @@ def is_program_admin(member: Member | None, configured_admins: frozenset[str]) -
     return member.user_id in configured_admins or member.is_slack_admin
 
 
-def program_admin_ids(tx: Session, team_id: str, configured: frozenset[str]) -> list[str]:
+def program_admin_ids(tx: Session, team_id: str, configured: Iterable[str] = ()) -> list[str]:
     """Program admins: COACHBOT_ADMINS plus the members known as Slack admins or
     owners, in a stable order."""
     slack_admins = tx.scalars(

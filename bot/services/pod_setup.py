@@ -308,4 +308,5 @@ def form_values(form: PodForm) -> PodFormValues:
         time=form.time,
         timezone=form.timezone,
         channel=form.channel,
+        celebrate=form.celebrate,
     )

@@ -232,6 +232,7 @@ def defaults_for_edit(pod: Pod) -> PodFormValues:
         timezone=pod.timezone,
         channel=None if pod.is_group_dm else pod.channel_id,
         is_group_dm=pod.is_group_dm and bool(pod.channel_id),
+        celebrate=pod.celebrate,
     )
 
 
@@ -263,6 +264,7 @@ def create_pod(
         timezone=form.timezone,
         channel_id=channel_id,
         is_group_dm=is_group_dm,
+        celebrate=form.celebrate,
         created_by=creator_id,
         created_at=now,
     )
@@ -312,6 +314,7 @@ def update_pod(
     pod.timezone = form.timezone
     pod.channel_id = channel_id
     pod.is_group_dm = is_group_dm
+    pod.celebrate = form.celebrate
     rescheduled = rhythm_before != (pod.interval_weeks, pod.weekday, pod.local_time, pod.timezone)
 
     before = active_user_ids(pod)

@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import digest, program
+from bot.services import members, program
+from bot.services.cadence import zone_named
 from bot.services.refusals import Refusal
 from models import ProgramSettings, Ritual, RitualKind
 from models.settings_forms import LAST_WEEK, RitualsForm, RitualValues
@@ -65,13 +65,6 @@ class AdminsOnly(Refusal):
 # --------------------------------------------------------------------------- when
 
 
-def _zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def week_of_month_matches(week_of_month: int | None, day: date) -> bool:
     """The 1st–4th such weekday of the month, or the last one (LAST_WEEK)."""
     if week_of_month is None:
@@ -106,7 +99,7 @@ def due_rituals(tx: Session, now: datetime) -> list[DueRitual]:
         team_settings = settings.get(ritual.team_id) or program.defaults(ritual.team_id)
         if not team_settings.digest_channel_id:
             continue
-        zone = _zone(team_settings.digest_timezone)
+        zone = zone_named(team_settings.digest_timezone)
         today = now.astimezone(zone).date()
         for day in (today - timedelta(days=1), today):
             if not occurs_on(ritual, day):
@@ -244,4 +237,4 @@ def admins_to_tell(
     tx: Session, team_id: str, configured: Iterable[str], signed_up: str
 ) -> list[str]:
     """Program admins to tell about a sign-up (not the person who signed up)."""
-    return [u for u in digest.program_admin_ids(tx, team_id, configured) if u != signed_up]
+    return [u for u in members.program_admin_ids(tx, team_id, configured) if u != signed_up]

@@ -338,6 +338,7 @@ def reschedule_pod(tx: Session, pod: Pod, now: datetime) -> None:
         _withdraw_pending_prep(tx, pod_session)
         pod_session.starts_at = starts_at
         pod_session.ends_at = session_end(cadence, starts_at)
+        pod_session.calendar_sequence += 1
         pod_session.prep_enqueued_at = None
         pod_session.end_enqueued_at = None
         tx.flush()
@@ -360,6 +361,7 @@ def cancel_session(
     pod_session.status = SessionStatus.CANCELLED
     pod_session.cancelled_at = now
     pod_session.cancel_reason = reason
+    pod_session.calendar_sequence += 1
     _withdraw_pending_prep(tx, pod_session)
     tx.flush()
     cancelled = SessionCancelled(

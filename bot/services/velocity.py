@@ -25,13 +25,13 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import program
+from bot.services import program, pulse
 from bot.services.sessions import held_clause
 from models import (
     CheckIn,
@@ -53,6 +53,7 @@ from models.velocity_views import (
     LeaderCounts,
     PeriodVelocity,
     ProgramVelocity,
+    PulseSummary,
     ScopeVelocity,
     StatsView,
     Velocity,
@@ -606,7 +607,9 @@ def stats_for(
 ) -> StatsView:
     """What `/coach stats` shows: my numbers, each of my pods' (pods I am in now)
     and, for admins (`include_program`), the program's. The last 12 full weeks are
-    compared with the 12 before them, so 24 weeks are read."""
+    compared with the 12 before them, so 24 weeks are read. The session pulse of the
+    last 12 weeks goes with each: mine, my pods' and the program's (with its "different
+    pod" requests) once K_count people answered."""
     spans = full_weeks_before(now, 2 * LONG)
     start, end = spans[0].start, spans[-1].end
     through = (end - timedelta(days=1)).date()
@@ -626,9 +629,9 @@ def stats_for(
                 .order_by(func.lower(Pod.name))
             )
         ]
+    k_count = k_count_of(tx, team_id)
     program_view: ProgramVelocity | None = None
     if include_program:
-        k_count = k_count_of(tx, team_id)
         raw = read_raw(tx, team_id, start, end, now=now)
         quarter = quarter_start_of(now)
         program_view = program_velocity(tx, team_id, raw, spans, k_count, quarter, now)
@@ -647,17 +650,27 @@ def stats_for(
         memberships = _memberships(tx, pod_ids, start, end)
         member_ids = {m[1] for m in memberships} | {member.id}
         raw = read_raw(tx, team_id, start, end, now=now, member_ids=member_ids, pod_ids=pod_ids)
+    pulse_start = spans[-LONG].start
+
+    def pulse_of(**scope: int) -> PulseSummary:
+        return pulse.summary(tx, team_id, pulse_start, end, k_count, **scope)
+
+    if program_view is not None and program_view.total is not None:
+        requests = pulse.summary(tx, team_id, pulse_start, end, k_count, with_requests=True)
+        program_view = replace(program_view, total=replace(program_view.total, pulse=requests))
     if member is None:
         return StatsView(through=through, me=None, pods=(), program=program_view)
     if include_program:
         memberships = _memberships(tx, [pod_id for pod_id, _ in my_pods], start, end)
     me = scope_velocity(raw, spans, me_scope(member.id), kind="me", label="You", people=1)
+    me = replace(me, pulse=pulse_of(member_id=member.id))
     pods: list[ScopeVelocity] = []
     for pod_id, name in my_pods:
         rows = [m for m in memberships if m[0] == pod_id]
         size = len({m[1] for m in rows if m[3] is None})
         scope = pods_scope(rows)
-        pods.append(scope_velocity(raw, spans, scope, kind="pod", label=name, people=size))
+        pod = scope_velocity(raw, spans, scope, kind="pod", label=name, people=size)
+        pods.append(replace(pod, pulse=pulse_of(pod_id=pod_id)))
     return StatsView(through=through, me=me, pods=tuple(pods), program=program_view)
 
 

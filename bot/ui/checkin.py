@@ -54,7 +54,7 @@ def picker_modal(choices: Sequence[SessionView], tz: str | None) -> dict[str, An
         blocks=[
             section(
                 "You're in several pods. Which session are you preparing for?",
-                block_id="pick",
+                block_id=ids.CHECKIN_PICK_BLOCK,
                 accessory=static_select(
                     ids.CHECKIN_PICK_ACTION, options, placeholder="Pick a session"
                 ),
@@ -119,7 +119,7 @@ def checkin_modal(
         "initial_date": draft.due_date.isoformat(),
         "placeholder": plain("Pick a date"),
     }
-    blocks: list[dict[str, Any]] = [section(intro, block_id="intro")]
+    blocks: list[dict[str, Any]] = [section(intro, block_id=ids.CHECKIN_INTRO_BLOCK)]
     if scenarios:
         scenario_block = input_block(
             "scenario",

@@ -65,7 +65,7 @@ def nudge_message(experiment_id: int, text: str) -> dict[str, Any]:
             section(
                 f"*Today's the day for your experiment* :seedling:\n{quoted(text)}\n"
                 "How did it go? No pressure: “Not yet” moves it to your next session.",
-                block_id=f"experiment-text:{experiment_id}",
+                block_id=f"{ids.EXPERIMENT_TEXT_BLOCK}:{experiment_id}",
             ),
             experiment_actions(experiment_id),
         ],
@@ -82,20 +82,22 @@ def list_message(listing: ExperimentList, notice: str | None = None) -> dict[str
     shown, total = listing.shown, listing.total
     blocks: list[dict[str, Any]] = []
     if notice:
-        blocks.append(section(notice, block_id="notice"))
+        blocks.append(section(notice, block_id=ids.EXPERIMENTS_NOTICE_BLOCK))
     if total == 0:
         blocks.append(
             section(
                 "You have no open experiments. Your next check-in (`/coach checkin`) is a "
                 "good moment to pick one small step to try.",
-                block_id="empty",
+                block_id=ids.EXPERIMENTS_EMPTY_BLOCK,
             )
         )
         return {"text": "You have no open experiments.", "blocks": blocks}
     blocks.append(header(f"Your open experiments ({total})"))
     for experiment in shown:
         blocks.append(
-            section(experiment_line(experiment), block_id=f"experiment-text:{experiment.id}")
+            section(
+                experiment_line(experiment), block_id=f"{ids.EXPERIMENT_TEXT_BLOCK}:{experiment.id}"
+            )
         )
         blocks.append(experiment_actions(experiment.id))
     if total > len(shown):
@@ -186,7 +188,10 @@ def note_modal(experiment: ExperimentView, private_metadata: str) -> dict[str, A
         close="Cancel",
         private_metadata=private_metadata,
         blocks=[
-            section(f"*Your experiment*\n{quoted(experiment.text)}", block_id="experiment"),
+            section(
+                f"*Your experiment*\n{quoted(experiment.text)}",
+                block_id=ids.EXPERIMENT_NOTE_TEXT_BLOCK,
+            ),
             input_block(
                 "note",
                 "Outcome note",

@@ -56,6 +56,18 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
             "Learning velocity: yours, your pods' and the program's",
         )
     ],
+    "growth": [
+        Usage(
+            "/coach growth [QUARTER]",
+            "Your own growth summary for a quarter: a DM and a Markdown file for your review",
+        )
+    ],
+    "calendar": [
+        Usage(
+            "/coach calendar",
+            "Your private calendar feed of your sessions (Google, Outlook), and Rotate link",
+        )
+    ],
     "welcome": [Usage("/coach welcome", "The welcome packet and ground rules again")],
     "admin": [Usage("/coach admin", "Program settings (program admins)")],
     "my-data": [

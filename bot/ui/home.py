@@ -1,14 +1,13 @@
 """The App Home tab: my next session, my open experiments, my recent insights,
-my pods and quick buttons. Only the viewer's own words ever appear, and the
-view stays inside Slack's limits (100 blocks, text lengths) however much
-history there is."""
+my shared learnings waiting for the digest, my pods and quick buttons. Only the
+viewer's own words ever appear, and the view stays inside Slack's limits (100
+blocks, text lengths) however much history there is."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot import ids
-from bot.ui.answers import info_modal
 from bot.ui.blocks import (
     actions,
     button,
@@ -20,6 +19,7 @@ from bot.ui.blocks import (
     truncate,
 )
 from bot.ui.dates import local_date, local_date_time, short_date
+from bot.ui.digest import waiting_learnings_blocks
 from bot.ui.experiments import experiment_actions, quoted, shown
 from models.session_views import (
     EXPERIMENT_TRIED,
@@ -36,7 +36,7 @@ PODS_SHOWN = 20
 
 
 def _next_sessions(data: HomeData) -> list[dict[str, Any]]:
-    blocks = [section("*Your next session*", block_id="next-title")]
+    blocks = [section("*Your next session*", block_id=ids.HOME_NEXT_TITLE_BLOCK)]
     if not data.pods:
         blocks.append(
             context("You're not in a pod yet. `/coach pod list` shows the pods you can join.")
@@ -54,13 +54,17 @@ def _next_sessions(data: HomeData) -> list[dict[str, Any]]:
         if item.checked_in:
             line += " · :white_check_mark: you've checked in"
         lines.append(line)
-    blocks.append(section(truncate("\n\n".join(lines), 2900), block_id="next-sessions"))
+    blocks.append(
+        section(truncate("\n\n".join(lines), 2900), block_id=ids.HOME_NEXT_SESSIONS_BLOCK)
+    )
     return blocks
 
 
 def _experiments(data: HomeData) -> list[dict[str, Any]]:
     total = data.open_experiment_count
-    blocks = [section(f"*Your open experiments* ({total})", block_id="experiments-title")]
+    blocks = [
+        section(f"*Your open experiments* ({total})", block_id=ids.HOME_EXPERIMENTS_TITLE_BLOCK)
+    ]
     if total == 0:
         blocks.append(context("No open experiments. Pick one small step at your next check-in."))
     for experiment in data.open_experiments[:HOME_EXPERIMENTS_SHOWN]:
@@ -68,7 +72,7 @@ def _experiments(data: HomeData) -> list[dict[str, Any]]:
         blocks.append(
             section(
                 f"{quoted(experiment.text, 280)}\n_Due {short_date(experiment.due_date)}{where}_",
-                block_id=f"experiment-text:{experiment.id}",
+                block_id=f"{ids.EXPERIMENT_TEXT_BLOCK}:{experiment.id}",
             )
         )
         blocks.append(experiment_actions(experiment.id))
@@ -90,7 +94,7 @@ def _experiments(data: HomeData) -> list[dict[str, Any]]:
 
 
 def _insights(data: HomeData) -> list[dict[str, Any]]:
-    blocks = [section("*Your recent insights*", block_id="insights-title")]
+    blocks = [section("*Your recent insights*", block_id=ids.HOME_INSIGHTS_TITLE_BLOCK)]
     if not data.insights:
         blocks.append(
             context(
@@ -107,19 +111,24 @@ def _insights(data: HomeData) -> list[dict[str, Any]]:
                 f"{quoted(item.insight, INSIGHT_SHOWN_MAX)}\n"
                 f"*Action:* {shown(item.action, ACTION_SHOWN_MAX)}\n"
                 f"_{when}{where}{shared}_",
-                block_id=f"insight:{index}",
+                block_id=f"{ids.HOME_INSIGHT_BLOCK}:{index}",
             )
         )
     return blocks
 
 
+def _waiting(data: HomeData) -> list[dict[str, Any]]:
+    blocks = waiting_learnings_blocks(data.waiting_learnings, data.tz)
+    return [divider(), *blocks] if blocks else []
+
+
 def _pods(data: HomeData) -> list[dict[str, Any]]:
     if not data.pods:
-        return [section("*Your pods*\nNone yet.", block_id="pods")]
+        return [section("*Your pods*\nNone yet.", block_id=ids.HOME_PODS_BLOCK)]
     names = ", ".join(escape(name) for name in data.pods[:PODS_SHOWN])
     if len(data.pods) > PODS_SHOWN:
         names += f" and {len(data.pods) - PODS_SHOWN} more"
-    return [section(truncate(f"*Your pods*\n{names}", 2900), block_id="pods")]
+    return [section(truncate(f"*Your pods*\n{names}", 2900), block_id=ids.HOME_PODS_BLOCK)]
 
 
 def home_view(data: HomeData) -> dict[str, Any]:
@@ -129,7 +138,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
             button("Check in", ids.HOME_CHECKIN_ACTION, style="primary"),
             button("Reflect", ids.HOME_REFLECT_ACTION),
             button("Kudos", ids.HOME_KUDOS_ACTION),
-            block_id="quick",
+            block_id=ids.HOME_QUICK_BLOCK,
         ),
         divider(),
         *_next_sessions(data),
@@ -137,19 +146,11 @@ def home_view(data: HomeData) -> dict[str, Any]:
         *_experiments(data),
         divider(),
         *_insights(data),
+        *_waiting(data),
         divider(),
         *_pods(data),
         context("Only you see this page. What you write belongs to you."),
     ]
     if len(blocks) > HOME_MAX_BLOCKS:  # pragma: no cover - the sections above are bounded
         blocks = blocks[: HOME_MAX_BLOCKS - 1] + [context("Some items are not shown.")]
-    return {"type": "home", "callback_id": "home", "blocks": blocks}
-
-
-def kudos_modal() -> dict[str, Any]:
-    return info_modal(
-        "Kudos",
-        "*Kudos aren't available yet.* Soon you'll be able to recognise a peer's "
-        "curiosity, accountability or generosity here. Until then, tell them in person "
-        "or in your pod's channel.",
-    )
+    return {"type": "home", "callback_id": ids.HOME_CALLBACK, "blocks": blocks}

@@ -1,4 +1,5 @@
-"""Kudos: the value picker, the giver's confirmation and the recipient's DM."""
+"""Kudos: the value picker, the modal of the App Home's Kudos button, the giver's
+confirmation and the recipient's DM."""
 
 from __future__ import annotations
 
@@ -6,11 +7,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import ids
-from bot.ui.blocks import actions, button, context, escape, section
+from bot.ui.blocks import (
+    actions,
+    button,
+    context,
+    escape,
+    input_block,
+    modal,
+    option,
+    plain,
+    section,
+    static_select,
+    text_input,
+)
 from models.community_views import KudosDraft, KudosGiven
+from models.kudos_forms import KUDOS_MAX_RECIPIENTS, KUDOS_TEXT_MAX, PRIVATE_VALUE
 
 BUTTON_VALUE_MAX = 2000
 MAX_BUTTONS = 25
+SELECT_OPTIONS_MAX = 100
 
 
 def _mentions(user_ids: Sequence[str]) -> str:
@@ -40,6 +55,58 @@ def value_picker(draft: KudosDraft, values: Sequence[str]) -> dict[str, Any]:
             context(privacy),
         ],
     }
+
+
+def kudos_modal(values: Sequence[str], private_metadata: str) -> dict[str, Any]:
+    """Who, for which of the program's values, what they did, and whether it stays
+    private. Block ids are KudosForm's field names (inline errors map 1:1)."""
+    recipients = {
+        "type": "multi_users_select",
+        "action_id": "recipients",
+        "placeholder": plain("Pick people"),
+        "max_selected_items": KUDOS_MAX_RECIPIENTS,
+    }
+    private_option = {
+        "text": plain("Keep it private"),
+        "value": PRIVATE_VALUE,
+        "description": plain("Only they will see it; it stays out of the weekly digest."),
+    }
+    private = {"type": "checkboxes", "action_id": "private", "options": [private_option]}
+    return modal(
+        callback_id=ids.KUDOS_CALLBACK,
+        title="Kudos",
+        submit="Send kudos",
+        private_metadata=private_metadata,
+        blocks=[
+            input_block(
+                "recipients",
+                "Kudos for",
+                recipients,
+                hint=f"Up to {KUDOS_MAX_RECIPIENTS} people; each gets a DM.",
+            ),
+            input_block(
+                "value",
+                "Value they showed",
+                static_select(
+                    "value",
+                    [option(value, value) for value in values[:SELECT_OPTIONS_MAX]],
+                    placeholder="Pick a value",
+                ),
+            ),
+            input_block(
+                "text",
+                "What they did",
+                text_input(
+                    "text",
+                    multiline=True,
+                    max_length=KUDOS_TEXT_MAX,
+                    placeholder="Like: you asked the question nobody dared to ask",
+                ),
+            ),
+            input_block("private", "Privacy", private, optional=True),
+            context("Public kudos appear in the weekly digest with your names."),
+        ],
+    )
 
 
 def sent_message(given: KudosGiven) -> dict[str, Any]:

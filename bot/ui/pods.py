@@ -28,6 +28,7 @@ from bot.ui.blocks import (
 )
 from bot.ui.dates import WEEKDAY_NAMES, clock_time, local_date_time_with_zone
 from models.forms import (
+    CELEBRATE_VALUE,
     FOCUS_KINDS,
     INTERVAL_WEEKS,
     POD_FOCUS_TEXT_MAX,
@@ -212,6 +213,7 @@ def pod_modal(
         input_block("time", "Time", when),
         timezone_block,
         input_block("channel", "Channel", channel, optional=True, hint=channel_hint),
+        _celebrate(values.celebrate),
     ]
     blocks = _with_problems(inputs, problems or {})
     if editing:  # the pod's own themes and prompts, in a modal pushed on top
@@ -223,6 +225,18 @@ def pod_modal(
         blocks=blocks,
         private_metadata=private_metadata,
     )
+
+
+def _celebrate(on: bool) -> dict[str, Any]:
+    choice = {
+        "text": plain("Celebrate this pod by name in the weekly digest"),
+        "value": CELEBRATE_VALUE,
+        "description": plain("Streaks of sessions held only, never anyone's words."),
+    }
+    element: dict[str, Any] = {"type": "checkboxes", "action_id": "celebrate", "options": [choice]}
+    if on:
+        element["initial_options"] = [choice]
+    return input_block("celebrate", "Digest", element, optional=True)
 
 
 def _with_problems(

@@ -22,7 +22,7 @@ def reflection_modal(draft: ReflectionDraft, private_metadata: str) -> dict[str,
         intro = "A standalone insight, not tied to a session."
     if draft.is_edit:
         intro += "\n_You reflected on this session already: saving updates it._"
-    blocks: list[dict[str, Any]] = [section(intro, block_id="intro")]
+    blocks: list[dict[str, Any]] = [section(intro, block_id=ids.REFLECTION_INTRO_BLOCK)]
     if draft.questions:
         blocks.append(context("_" + " · ".join(draft.questions[:2]) + "_"))
     share_option = {

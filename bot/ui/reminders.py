@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot import ids
+from bot.ui import pulse as pulse_ui
 from bot.ui.blocks import (
     SECTION_TEXT_LIMIT,
     actions,
@@ -136,10 +137,15 @@ def role_lines(card: SessionCard, person: Person) -> list[str]:
 
 
 def prep_dm(
-    card: SessionCard, person: Person, *, consent_reminder: bool = False
+    card: SessionCard,
+    person: Person,
+    *,
+    consent_reminder: bool = False,
+    calendar_url: str | None = None,
 ) -> tuple[str, Blocks]:
     """`consent_reminder`: the person hasn't agreed to the ground rules and this is
-    their first prep DM, so it carries one gentle reminder with the agree button."""
+    their first prep DM, so it carries one gentle reminder with the agree button.
+    `calendar_url`: the session's .ics in the person's feed, for "Add to calendar"."""
     when = local_date_time_with_zone(card.starts_at, person.tz)
     details = [
         f"*{escape(card.pod_name)}* meets *{when}* for {card.duration_minutes} min.",
@@ -154,13 +160,20 @@ def prep_dm(
             "Take two minutes to prepare: your *intent* (the one question you bring), "
             "what to *explore*, and the *experiment* you might try."
         ),
-        actions(
-            button("Set my intent", ids.CHECKIN_OPEN_ACTION, str(card.session_id), style="primary")
-        ),
+        actions(*prep_dm_buttons(card.session_id, calendar_url)),
     ]
     if consent_reminder:
         blocks += consent_reminder_blocks()
     return f"{escape(card.pod_name)} meets {when}. Set your intent.", blocks
+
+
+def prep_dm_buttons(session_id: int, calendar_url: str | None) -> list[dict[str, Any]]:
+    buttons = [button("Set my intent", ids.CHECKIN_OPEN_ACTION, str(session_id), style="primary")]
+    if calendar_url:
+        add = button("Add to calendar", ids.CALENDAR_ADD_SESSION_ACTION, str(session_id))
+        add["url"] = calendar_url
+        buttons.append(add)
+    return buttons
 
 
 def coach_brief(card: SessionCard, coach: Person, questions: list[str]) -> tuple[str, Blocks]:
@@ -187,7 +200,15 @@ def coach_brief(card: SessionCard, coach: Person, questions: list[str]) -> tuple
     return f"Your coach brief for {escape(card.pod_name)}, {when}", blocks
 
 
-def end_dm(session_id: int, pod_name: str, experiment: ExperimentCard | None) -> tuple[str, Blocks]:
+def end_dm(
+    session_id: int,
+    pod_name: str,
+    experiment: ExperimentCard | None,
+    *,
+    ask_pod_fit: bool = False,
+) -> tuple[str, Blocks]:
+    """The reflection prompt, the open experiment and the session pulse; `ask_pod_fit`
+    after the member's first session in the pod."""
     blocks: Blocks = [
         section(
             f"How was *{escape(pod_name)}*? Capture *one insight* and *one action* "
@@ -209,6 +230,7 @@ def end_dm(session_id: int, pod_name: str, experiment: ExperimentCard | None) ->
                 button("Drop", ids.EXPERIMENT_DROP_ACTION, value),
             ),
         ]
+    blocks += pulse_ui.question_blocks(session_id, ask_pod_fit=ask_pod_fit)
     return f"How was {escape(pod_name)}? One insight, one action.", blocks
 
 

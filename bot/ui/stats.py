@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ui import pulse as pulse_ui
 from bot.ui.blocks import context, divider, escape, header, mrkdwn, section, truncate
 from bot.ui.dates import short_date_with_year
 from models.velocity_views import (
@@ -84,7 +85,22 @@ def scope_section(scope: ScopeVelocity) -> dict[str, Any]:
         title = f"*{escape(scope.label)}* · {_people(scope.people)}"
     block = section(title)
     block["fields"] = metric_fields(scope)
+    if scope.pulse is not None:
+        figures = pulse_ui.summary_text(scope.pulse, own=scope.kind == "me")
+        block["fields"].append(mrkdwn(f"*Session pulse*\n12 wks: {figures}"))
     return block
+
+
+def pulse_note(view: StatsView) -> dict[str, Any] | None:
+    scopes = [view.me, *view.pods, view.program.total if view.program else None]
+    pulses = [scope.pulse for scope in scopes if scope is not None and scope.pulse is not None]
+    if not pulses:
+        return None
+    return context(
+        "Session pulse: how useful sessions were, 1 to 5, from the question after each "
+        f"session. Shown for a pod or the program once at least {pulses[0].k_count} "
+        "people answered."
+    )
 
 
 def _program_blocks(program: ProgramVelocity) -> list[dict[str, Any]]:
@@ -141,6 +157,8 @@ def stats_message(view: StatsView) -> dict[str, Any]:
             blocks.append(context("You are in no pod right now: `/coach pod list` shows them."))
     if view.program is not None:
         blocks.extend(_program_blocks(view.program))
+    if note := pulse_note(view):
+        blocks.append(note)
     return {"text": _fallback(view), "blocks": blocks}
 
 
