@@ -128,8 +128,9 @@ def _typed_draft(draft: CheckInDraft, view: dict[str, Any]) -> CheckInDraft:
     if fields.get("due_date"):
         with contextlib.suppress(ValueError):
             changes["due_date"] = date.fromisoformat(str(fields["due_date"]))
-    if "share" in fields and isinstance(fields["share"], list):
-        changes["share"] = bool(fields["share"])
+    for name in ("share", "sensitive"):
+        if isinstance(fields.get(name), list):
+            changes[name] = bool(fields[name])
     return replace(draft, **changes)
 
 

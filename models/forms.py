@@ -66,6 +66,15 @@ def suggest_timezone(value: str) -> str | None:
     return zones[close[0]] if close else None
 
 
+def timezone_name(value: Any) -> str:
+    """The canonical IANA name for what a person typed; the inline error otherwise."""
+    text = value if isinstance(value, str) else ""
+    canonical = normalize_timezone(text)
+    if canonical is None:
+        raise ValueError(timezone_problem(text))
+    return canonical
+
+
 def timezone_problem(value: str) -> str:
     if not value.strip():
         return f"Enter a timezone, like {TIMEZONE_EXAMPLE}."
@@ -168,11 +177,7 @@ class PodForm(BaseModel):
     @field_validator("timezone", mode="before")
     @classmethod
     def _timezone(cls, value: Any) -> str:
-        text = value if isinstance(value, str) else ""
-        canonical = normalize_timezone(text)
-        if canonical is None:
-            raise ValueError(timezone_problem(text))
-        return canonical
+        return timezone_name(value)
 
     @field_validator("channel", mode="before")
     @classmethod

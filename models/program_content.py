@@ -175,6 +175,8 @@ class GroundRules(Strict):
     title: Title
     intro: Paragraph
     rules: Annotated[tuple[GroundRule, ...], Field(min_length=3), UniqueKeys]
+    sensitive_topics: Paragraph
+    """The coach's reminder when a member asked for extra care (never who or why)."""
 
 
 # --- welcome.yaml --------------------------------------------------------------------

@@ -8,7 +8,7 @@ the problem and what to do instead.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -64,6 +64,8 @@ class CheckInForm(BaseModel):
     experiment: str = ""
     due_date: date | None = None
     share: bool = True
+    sensitive: bool = False
+    """Asks the coach for extra care; only a count ever reaches the coach's brief."""
     scenario: str | None = None
 
     @field_validator("intent", mode="before")
@@ -107,7 +109,7 @@ class CheckInForm(BaseModel):
                 raise ValueError("Pick a date within the next year: experiments are small steps.")
         return day
 
-    @field_validator("share", mode="before")
+    @field_validator("share", "sensitive", mode="before")
     @classmethod
     def _share(cls, value: Any) -> bool:
         return _as_bool(value)
@@ -165,10 +167,43 @@ class OutcomeNoteForm(BaseModel):
         return _limited(value, OUTCOME_NOTE_MAX, "the note")
 
 
+class ReflectionReminderForm(BaseModel):
+    """The weekly reflection reminder: a weekday (0 = Monday) and a time, both on the
+    member's own wall clock."""
+
+    model_config = ConfigDict(frozen=True)
+
+    weekday: int
+    time: time
+
+    @field_validator("weekday", mode="before")
+    @classmethod
+    def _weekday(cls, value: Any) -> int:
+        try:
+            day = int(str(value))
+        except (TypeError, ValueError):
+            raise ValueError(MISSING_FIELD["weekday"]) from None
+        if not 0 <= day <= 6:
+            raise ValueError(MISSING_FIELD["weekday"])
+        return day
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> time:
+        if isinstance(value, time):
+            return value
+        try:
+            return time.fromisoformat(str(value or ""))
+        except ValueError:
+            raise ValueError(MISSING_FIELD["time"]) from None
+
+
 MISSING_FIELD = {
     "intent": "Write your intent: the one performance question you bring.",
     "insight": "Write one insight you are taking away.",
     "action": "Write one action you will take next.",
+    "weekday": "Pick the day of the week for your reminder.",
+    "time": "Pick the time of day for your reminder (your own timezone).",
 }
 
 
@@ -185,3 +220,11 @@ def parse_reflection(fields: dict[str, Any]) -> tuple[ReflectionForm | None, dic
 
 def parse_outcome_note(fields: dict[str, Any]) -> tuple[OutcomeNoteForm | None, dict[str, str]]:
     return parse_form(OutcomeNoteForm, fields, **_ERRORS)
+
+
+def parse_reflection_reminder(
+    fields: dict[str, Any],
+) -> tuple[ReflectionReminderForm | None, dict[str, str]]:
+    return parse_form(
+        ReflectionReminderForm, fields, missing=MISSING_FIELD, fallback_field="weekday"
+    )

@@ -5,7 +5,7 @@ database session, so they are safe after the transaction."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from models.community_views import WaitingLearning
 
@@ -68,6 +68,16 @@ class CheckInDraft:
     scenario_key: str | None
     member_tz: str
     is_edit: bool
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class CareRequests:
+    """What the coach's brief says of the check-ins that asked for extra care: how many,
+    never whose or why, and the ground-rules reminder for such conversations."""
+
+    count: int
+    reminder: str
 
 
 # --------------------------------------------------------------------- reflection
@@ -152,6 +162,28 @@ class NextSession:
 
 
 @dataclass(frozen=True)
+class ReflectionReminder:
+    """A member's weekly reflection reminder, on their own wall clock (0 = Monday)."""
+
+    weekday: int
+    at: time
+
+
+@dataclass(frozen=True)
+class ReflectionReminderDue:
+    """One weekly reflection reminder DM owed now."""
+
+    team_id: str
+    user_id: str
+    local_day: date
+    """The member's own date the reminder is for (one DM per member and day)."""
+    experiments: tuple[ExperimentView, ...]
+    open_count: int
+    session_id: int | None
+    """The member's latest ended session, for the Reflect button (None: a standalone insight)."""
+
+
+@dataclass(frozen=True)
 class HomeData:
     tz: str
     pods: list[str] = field(default_factory=list)
@@ -161,3 +193,4 @@ class HomeData:
     resolved: list[ExperimentView] = field(default_factory=list)
     insights: list[Insight] = field(default_factory=list)
     waiting_learnings: list[WaitingLearning] = field(default_factory=list)
+    reflection_reminder: ReflectionReminder | None = None

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from models.form_input import parse_form
-from models.forms import TIMEZONE_EXAMPLE, normalize_timezone, timezone_problem
+from models.forms import TIMEZONE_EXAMPLE, timezone_name
 
 PREP_LEAD_MIN_HOURS = 1
 PREP_LEAD_MAX_HOURS = 168
@@ -147,11 +147,7 @@ class ProgramSettingsForm(BaseModel):
     @field_validator("digest_timezone", mode="before")
     @classmethod
     def _timezone(cls, value: Any) -> str:
-        text = value if isinstance(value, str) else ""
-        canonical = normalize_timezone(text)
-        if canonical is None:
-            raise ValueError(timezone_problem(text))
-        return canonical
+        return timezone_name(value)
 
     @field_validator("k_text", mode="before")
     @classmethod

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from models import Pod
 from tests.slackstub.blockcheck import visible_text
-from tests.test_checkin_support import ALICE, BOB, DAN, OUTSIDER
+from tests.test_checkin_support import ADMIN, ALICE, BOB, DAN, OUTSIDER
 
 SLOW = 2.5
 RETRY_AFTER = 3
@@ -143,6 +143,13 @@ def scenario(run: Run, slack, db) -> None:
     run.settle()
     assert run.seen(BOB).views != reflect_before.views or run.new_answers(reflect_before)
     assert run.answer_to(BOB, "experiments")
+
+    # The community surfaces answer after their ack too.
+    assert "Kudos" in run.answer_to(ALICE, f"kudos <@{BOB}|bob> #curiosity great questions")
+    assert run.answer_to(ALICE, "stats")
+    assert run.answer_to(ALICE, "growth")
+    assert run.answer_to(ALICE, "calendar")
+    assert run.modal_from(ADMIN, "admin")["callback_id"] == "program_settings"
 
 
 def form_inputs(view: dict) -> set[str]:

@@ -340,9 +340,11 @@ def test_tried_it_in_the_end_of_session_dm_keeps_the_reflect_button(
     clock.set(world.ends_at + timedelta(minutes=1))
     run_once(rt, clock())
     (end_dm,) = [m for m in slack.dms(ALICE) if "Reflect" in button_texts(m)]
-    assert button_texts(end_dm) == ["Reflect", "Tried it", "Not yet", "Drop"]
+    # The session pulse follows (1–5, and the pod question after a first session).
+    pulse = ["1", "2", "3", "4", "5", "Fine", "I'd like a different pod"]
+    assert button_texts(end_dm) == ["Reflect", "Tried it", "Not yet", "Drop", *pulse]
     signed.press(ALICE, end_dm, "Tried it")
     assert status_of(db, experiment_id).status == "tried"
     updated = next(m for m in slack.dms(ALICE) if m["ts"] == end_dm["ts"])
-    assert button_texts(updated) == ["Reflect", "Add a note"]
+    assert button_texts(updated) == ["Reflect", "Add a note", *pulse]
     assert "Tried it." in visible_text(updated)

@@ -81,11 +81,13 @@ def test_the_three_pillar_session_end_to_end(signed, slack, db, rt, clock):
     assert ALICE_INTENT in visible_text(brief)
     assert BOB_PRIVATE_INTENT not in visible_text(brief)
 
-    # 4. The session ends: the end-of-session DM with Reflect and the open experiment.
+    # 4. The session ends: the end-of-session DM with Reflect, the open experiment and
+    # the session pulse (1–5; no pod question, Alice has met with this pod before).
     clock.set(world.ends_at + timedelta(minutes=1))
     run_once(rt, clock())
     (end_dm,) = dms_with(slack, ALICE, "Reflect")
-    assert button_texts(end_dm) == ["Reflect", "Tried it", "Not yet", "Drop"]
+    pulse = ["1", "2", "3", "4", "5"]
+    assert button_texts(end_dm) == ["Reflect", "Tried it", "Not yet", "Drop", *pulse]
     assert "Decline one request this week" in visible_text(end_dm)
 
     # 5. Alice reflects.

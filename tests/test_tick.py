@@ -198,14 +198,18 @@ def test_end_of_session_dm_with_reflect_and_the_open_experiment(rt, clock, slack
     (u1_dm,) = slack.dms("U1")
     assert "How was *Pathfinders*?" in visible_text(u1_dm)
     assert "Block focus time" in visible_text(u1_dm)
-    assert buttons(u1_dm) == [
+    # The session pulse (1–5, and the pod question after a first session) comes last.
+    scores = [str(score) for score in range(1, 6)]
+    assert buttons(u1_dm)[:4] == [
         ("Reflect", "reflect_open", str(session_id)),
         ("Tried it", "experiment_tried", str(latest_id)),
         ("Not yet", "experiment_not_yet", str(latest_id)),
         ("Drop", "experiment_drop", str(latest_id)),
     ]
+    assert [text for text, _, _ in buttons(u1_dm)[4:9]] == scores
     (u2_dm,) = slack.dms("U2")
-    assert buttons(u2_dm) == [("Reflect", "reflect_open", str(session_id))]
+    assert buttons(u2_dm)[:1] == [("Reflect", "reflect_open", str(session_id))]
+    assert [text for text, _, _ in buttons(u2_dm)[1:6]] == scores
 
 
 def test_messages_whose_moment_passed_long_ago_are_not_sent_late(db, pod_in_slack):

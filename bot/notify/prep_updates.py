@@ -28,7 +28,9 @@ def enqueue_updates(tx: Session, refresh: PrepRefresh | None, now: datetime) -> 
         if shown.kind == PREP:
             text, blocks = ui.prep_channel(card)
         elif shown.kind == BRIEF and item.coach is not None:
-            text, blocks = ui.coach_brief(card, person(item.coach), refresh.brief_questions)
+            text, blocks = ui.coach_brief(
+                card, person(item.coach), refresh.brief_questions, care=item.care
+            )
         else:  # pragma: no cover - the service returns only these two
             continue
         queued += _queue_update(tx, refresh.team_id, shown, text, blocks, now)

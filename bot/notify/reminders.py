@@ -139,7 +139,7 @@ def prep_messages(
                 item,
                 brief_key(pod_session),
                 item.coach.user_id,
-                ui.coach_brief(card, person(item.coach), questions),
+                ui.coach_brief(card, person(item.coach), questions, care=item.care),
             )
         )
     return messages

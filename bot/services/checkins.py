@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.program_content import get_content, get_scenario
@@ -164,6 +164,7 @@ def draft_for(
         scenario_key=checkin.scenario_key if checkin else None,
         member_tz=member.tz,
         is_edit=checkin is not None,
+        sensitive=checkin.sensitive if checkin else False,
     )
 
 
@@ -236,13 +237,20 @@ def _save(
         )
         tx.add(checkin)
     else:
-        before = (checkin.intent, checkin.exploration, checkin.share_intent, checkin.scenario_key)
+        before = (
+            checkin.intent,
+            checkin.exploration,
+            checkin.share_intent,
+            checkin.scenario_key,
+            checkin.sensitive,
+        )
     checkin.intent = form.intent
     checkin.exploration = form.exploration
     checkin.share_intent = form.share
+    checkin.sensitive = form.sensitive
     scenario_key = form.scenario if known_scenario(form.scenario) else None
     checkin.scenario_key = scenario_key
-    after = (form.intent, form.exploration, form.share, scenario_key)
+    after = (form.intent, form.exploration, form.share, scenario_key, form.sensitive)
     changed = before != after
     if changed:
         checkin.updated_at = now
@@ -278,4 +286,19 @@ def _save(
         created=created,
         changed=changed or created,
         target=target,
+    )
+
+
+# --------------------------------------------------------------------- forgetting
+
+
+def forget_sensitive_flags(tx: Session, now: datetime) -> None:
+    """Clear "asked for extra care" on the check-ins of every session that has ended:
+    nothing of it outlives the session. One UPDATE, whatever the number of sessions."""
+    ended = select(PodSession.id).where(PodSession.ends_at <= now)
+    tx.execute(
+        update(CheckIn)
+        .where(CheckIn.sensitive.is_(True), CheckIn.session_id.in_(ended))
+        .values(sensitive=False, updated_at=CheckIn.updated_at)
+        .execution_options(synchronize_session=False)
     )

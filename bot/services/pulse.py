@@ -148,8 +148,9 @@ def pod_question_owed(
     if not session_ids:
         return set()
     current = aliased(PodSession)
-    seasoned = set(
-        tx.execute(
+    seasoned = {
+        (session_id, member_id)
+        for session_id, member_id in tx.execute(
             select(current.id, PodMembership.member_id)
             .distinct()
             .select_from(current)
@@ -167,8 +168,8 @@ def pod_question_owed(
                 PodSession.status == SessionStatus.SCHEDULED,
                 held_clause(),
             )
-        ).tuples()
-    )
+        )
+    }
     return {
         (session_id, member_id)
         for session_id, member_ids in attendees

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.program_content import get_content
 from models import (
     CheckIn,
     Experiment,
@@ -32,6 +33,7 @@ from models import (
     SessionStatus,
 )
 from models.program import DEFAULT_PREP_LEAD_HOURS
+from models.session_views import CareRequests
 
 END_DM_MAX_LATENESS = timedelta(hours=24)
 MAX_PREP_LEAD_HOURS = 24 * 14
@@ -80,6 +82,8 @@ class SessionPeople:
     coach: Member | None = None
     newcomers: list[tuple[Member, Member | None]] = field(default_factory=list)
     intents: list[tuple[Member, str]] = field(default_factory=list)
+    care: CareRequests | None = None
+    """For the coach's brief only: how many check-ins asked for extra care."""
     experiments: dict[int, Experiment] = field(default_factory=dict)
     """Member id → their open experiment with the latest due date."""
 
@@ -182,13 +186,26 @@ def load_people(
     ):
         buddies[row.session_id].append((row.newcomer_member_id, row.buddy_member_id))
     intents: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    careful: dict[int, set[int]] = defaultdict(set)
     if want_intents:
         for row in tx.execute(
-            select(CheckIn.session_id, CheckIn.member_id, CheckIn.intent)
-            .where(CheckIn.session_id.in_(sorted(want_intents)), CheckIn.share_intent.is_(True))
+            select(
+                CheckIn.session_id,
+                CheckIn.member_id,
+                CheckIn.intent,
+                CheckIn.share_intent,
+                CheckIn.sensitive,
+            )
+            .where(
+                CheckIn.session_id.in_(sorted(want_intents)),
+                or_(CheckIn.share_intent.is_(True), CheckIn.sensitive.is_(True)),
+            )
             .order_by(CheckIn.created_at, CheckIn.id)
         ):
-            intents[row.session_id].append((row.member_id, row.intent))
+            if row.share_intent:
+                intents[row.session_id].append((row.member_id, row.intent))
+            if row.sensitive:
+                careful[row.session_id].add(row.member_id)
 
     result = {}
     for pod_session, pod in sessions:
@@ -215,8 +232,15 @@ def load_people(
                 for member_id, text in intents[pod_session.id]
                 if member_id in active
             ],
+            care=_care(sum(1 for member_id in careful[pod_session.id] if member_id in active)),
         )
     return result
+
+
+def _care(count: int) -> CareRequests | None:
+    if not count:
+        return None
+    return CareRequests(count=count, reminder=get_content().ground_rules.sensitive_topics)
 
 
 def _with_experiments(tx: Session, people: list[SessionPeople]) -> list[SessionPeople]:

@@ -1,8 +1,9 @@
 """The quarterly review: the program's learning velocity over a calendar quarter,
 week by week (ISO weeks in UTC, the first and last clipped to the quarter), its
 breakthroughs (experiments tried, kudos by value) and the tactics added to the
-library. Counts only; with fewer than K_count people in pods during the quarter
-there are no numbers at all."""
+library, and the session pulse (average usefulness, answers, requests for a
+different pod) once K_count people answered. Counts only; with fewer than K_count
+people in pods during the quarter there are no numbers at all."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import velocity
+from bot.services import pulse, velocity
 from bot.services.refusals import Refusal
 from models import CommunityTactic, Kudos, Member, PodMembership, TacticStatus
 from models.velocity_views import Quarter, ReviewFacts
@@ -129,6 +130,7 @@ def review_facts(
         new_tactics=tuple(tactics),
         leaders=None if leaders_withheld else leaders,
         leaders_withheld=leaders_withheld,
+        pulse=pulse.summary(tx, team_id, start, end, k_count, with_requests=True),
     )
 
 

@@ -24,6 +24,7 @@ from models.session_forms import EXPERIMENT_MAX, EXPLORATION_MAX, INTENT_MAX
 from models.session_views import CheckInDraft, SessionView
 
 SHARE_VALUE = "share"
+SENSITIVE_VALUE = "sensitive"
 PROMPTS_PER_PILLAR = 3
 SELECT_OPTIONS_MAX = 100
 
@@ -113,6 +114,17 @@ def checkin_modal(
     }
     if draft.share:
         share_element["initial_options"] = [share_option]
+    sensitive_option = {
+        "text": plain("This touches a sensitive boundary or a possible conflict of interest"),
+        "value": SENSITIVE_VALUE,
+    }
+    sensitive_element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": "sensitive",
+        "options": [sensitive_option],
+    }
+    if draft.sensitive:
+        sensitive_element["initial_options"] = [sensitive_option]
     datepicker: dict[str, Any] = {
         "type": "datepicker",
         "action_id": "due_date",
@@ -178,6 +190,16 @@ def checkin_modal(
             hint="I'll check in with you once, at 10:00 your time on that day.",
         ),
         input_block("share", "Sharing", share_element, optional=True),
+        input_block(
+            "sensitive",
+            "Extra care",
+            sensitive_element,
+            optional=True,
+            hint=(
+                "Your coach only learns that someone asked for extra care, never who or what "
+                "about. It is forgotten once the session is over."
+            ),
+        ),
         context(
             "Only you can read your check-in. Your pod sees your intent only if you share it; "
             "exploration and experiment stay yours."

@@ -21,6 +21,7 @@ from bot.ui.blocks import (
 )
 from bot.ui.dates import local_date_time_with_zone, short_date
 from bot.ui.welcome import consent_reminder_blocks
+from models.session_views import CareRequests
 
 Blocks = list[dict[str, Any]]
 
@@ -176,7 +177,11 @@ def prep_dm_buttons(session_id: int, calendar_url: str | None) -> list[dict[str,
     return buttons
 
 
-def coach_brief(card: SessionCard, coach: Person, questions: list[str]) -> tuple[str, Blocks]:
+def coach_brief(
+    card: SessionCard, coach: Person, questions: list[str], care: CareRequests | None = None
+) -> tuple[str, Blocks]:
+    """`care`: how many members asked for extra care (never who or why), with the
+    ground-rules reminder for such conversations."""
     when = local_date_time_with_zone(card.starts_at, coach.tz)
     details = [f"You coach *{escape(card.pod_name)}* on *{when}*."]
     if theme := _theme_line(card):
@@ -188,6 +193,8 @@ def coach_brief(card: SessionCard, coach: Person, questions: list[str]) -> tuple
         section("\n".join(details)),
         section(intents_text(card.intents, "*Intents so far*")),
     ]
+    if care is not None and care.count > 0:
+        blocks.append(section(_care_text(care)))
     if questions:
         numbered = "\n".join(
             f"{number}. {escape(truncate(q, INTENT_CHARS))}"
@@ -198,6 +205,16 @@ def coach_brief(card: SessionCard, coach: Person, questions: list[str]) -> tuple
         context("Open with each intent, explore before advising, close on one experiment each.")
     )
     return f"Your coach brief for {escape(card.pod_name)}, {when}", blocks
+
+
+def _care_text(care: CareRequests) -> str:
+    who = "One member" if care.count == 1 else f"{care.count} members"
+    return truncate(
+        f":shield: *{who} asked for extra care this session.* "
+        "It touches a sensitive boundary or a possible conflict of interest; "
+        f"who asked and what about stays with them.\n{care.reminder}",
+        SECTION_TEXT_LIMIT,
+    )
 
 
 def end_dm(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.ui import pulse as pulse_ui
 from bot.ui.blocks import escape, truncate
 from bot.ui.dates import short_date_with_year
 from models.velocity_views import ReviewFacts
@@ -73,8 +74,18 @@ def summary_text(facts: ReviewFacts, *, for_slack: bool = True) -> str:
         )
     elif facts.leaders_withheld:
         lines.append(f"Leader counts appear once at least {facts.k_count} leaders are in pods.")
+    if facts.pulse is not None:
+        lines.append(pulse_line(facts))
     lines.append("Weeks run Monday to Sunday in UTC. Counts only: never who did what.")
     return "\n".join(lines)
+
+
+def pulse_line(facts: ReviewFacts) -> str:
+    assert facts.pulse is not None
+    figures = pulse_ui.summary_text(facts.pulse)
+    if not facts.pulse.enough:
+        figures += f" (shown once at least {facts.k_count} people answer)"
+    return f"Session pulse (how useful sessions were, 1–5): {figures}."
 
 
 def chart_title(facts: ReviewFacts) -> str:
