@@ -101,3 +101,9 @@ PULSE_SCORE_BLOCK = "pulse_score"
 PULSE_SCORE_BUTTONS_BLOCK = "pulse_score_buttons"
 PULSE_POD_FIT_BLOCK = "pulse_pod_fit"
 PULSE_POD_FIT_BUTTONS_BLOCK = "pulse_pod_fit_buttons"
+
+# Weekly reflection reminder: set or change it (App Home), its modal, stop it (Home or the DM)
+REFLECTION_REMINDER_SET_ACTION = "reflection_reminder_set"
+REFLECTION_REMINDER_STOP_ACTION = "reflection_reminder_stop"
+REFLECTION_REMINDER_CALLBACK = "reflection_reminder"
+HOME_REFLECTION_REMINDER_BLOCK = "reflection-reminder"

@@ -14,9 +14,10 @@ from datetime import datetime
 from bot.db import Database
 from bot.notify import digest as notify_digest
 from bot.notify import experiments as notify_experiments
+from bot.notify import reflection_reminders as notify_reflection_reminders
 from bot.notify import reminders as notify_reminders
 from bot.notify import rituals as notify_rituals
-from bot.services import reminders, sessions, themes, welcome
+from bot.services import checkins, reminders, sessions, themes, welcome
 
 
 def tick(
@@ -49,6 +50,8 @@ def tick(
         )
         created += notify_experiments.enqueue_due_nudges(tx, now)
         created += notify_rituals.enqueue_due_rituals(tx, now)
+        created += notify_reflection_reminders.enqueue_due_reflection_reminders(tx, now)
+        checkins.forget_sensitive_flags(tx, now)
     # The weekly digest in its own transaction: the sessions' rhythm never waits on it.
     with db.transaction() as tx:
         created += notify_digest.enqueue_due_digests(tx, now, admin_user_ids)

@@ -26,6 +26,7 @@ from handlers import (
     playbook,
     pods,
     prompts,
+    pulse,
     reflection,
     stats,
     welcome,
@@ -34,7 +35,7 @@ from handlers import (
 SURFACES: list[ModuleType] = [pods, availability]
 SURFACES += [checkin, reflection, experiments, home]
 SURFACES += [welcome, prompts, playbook, admin]
-SURFACES += [kudos, stats, growth, calendar]
+SURFACES += [kudos, stats, growth, calendar, pulse]
 
 
 def register_all(app: App, rt: Runtime) -> None:

@@ -170,6 +170,14 @@ class ReflectionReminder:
 
 
 @dataclass(frozen=True)
+class ReflectionReminderSetting:
+    """What the reminder modal shows: the member's timezone and their reminder, if on."""
+
+    tz: str
+    current: ReflectionReminder | None
+
+
+@dataclass(frozen=True)
 class ReflectionReminderDue:
     """One weekly reflection reminder DM owed now."""
 

@@ -49,6 +49,7 @@ def test_checkin_modal_has_the_three_pillars_for_my_next_session(signed, slack, 
         "Experiment",
         "Experiment due date",
         "Sharing",
+        "Extra care",
     ]
     text = visible_text(view)
     assert "Growth" in text and "Tue 3 Mar, 15:00 (your time)" in text

@@ -62,7 +62,15 @@ def test_home_shows_my_next_session_experiments_insights_and_pods(signed, slack,
     assert "Your open experiments* (1)" in text and "Ask one more question" in text
     assert "Questions beat advice." in text and "Act on it" in text
     assert "*Your pods*\nGrowth" in text
-    assert button_texts(home) == ["Check in", "Reflect", "Kudos", "Tried it", "Not yet", "Drop"]
+    assert button_texts(home) == [
+        "Check in",
+        "Reflect",
+        "Kudos",
+        "Tried it",
+        "Not yet",
+        "Drop",
+        "Set a reminder",
+    ]
 
 
 def test_times_are_in_my_own_timezone(signed, slack, world):

@@ -343,3 +343,15 @@ def test_the_quarterly_review_shows_the_pulse_from_k_count_people(db):
     summary = review_ui.summary_text(facts)
     assert "4 of 5 · 3 answers · 1 request for a different pod" in summary
     assert ALICE not in summary and "alice" not in summary.lower()
+
+
+def test_a_late_request_for_a_different_pod_still_reaches_the_admins(
+    signed, slack, world, rt, clock, db
+):
+    dm = end_dm(slack, rt, clock, world)
+    clock.set(world.ends_at + timedelta(days=10))
+    signed.press(ALICE, dm, DIFFERENT)
+    assert WHAT_NEXT in visible_text(current(slack, ALICE, dm))
+    assert pulses(db) == []  # the pulse closed: nothing stored
+    run_once(rt, clock())
+    assert len(requests_to(slack, ADMIN)) == 1

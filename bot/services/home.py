@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import digest, experiments, members, reflections
+from bot.services import digest, experiments, members, reflection_reminders, reflections
 from bot.services.session_views import next_sessions_for_member
 from models import CheckIn
 from models.session_views import (
@@ -54,4 +54,5 @@ def home_data(tx: Session, team_id: str, user_id: str, now: datetime) -> HomeDat
         resolved=experiments.recently_resolved(tx, member.id, limit=HOME_RESOLVED_SHOWN),
         insights=reflections.recent_insights(tx, member.id, limit=HOME_INSIGHTS_SHOWN),
         waiting_learnings=digest.waiting_learnings(tx, team_id, user_id),
+        reflection_reminder=reflection_reminders.reminder_of(member),
     )

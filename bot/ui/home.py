@@ -1,7 +1,7 @@
 """The App Home tab: my next session, my open experiments, my recent insights,
-my shared learnings waiting for the digest, my pods and quick buttons. Only the
-viewer's own words ever appear, and the view stays inside Slack's limits (100
-blocks, text lengths) however much history there is."""
+my shared learnings waiting for the digest, my weekly reflection reminder, my pods
+and quick buttons. Only the viewer's own words ever appear, and the view stays
+inside Slack's limits (100 blocks, text lengths) however much history there is."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.ui.blocks import (
 from bot.ui.dates import local_date, local_date_time, short_date
 from bot.ui.digest import waiting_learnings_blocks
 from bot.ui.experiments import experiment_actions, quoted, shown
+from bot.ui.reflection_reminders import home_section as reflection_reminder_section
 from models.session_views import (
     EXPERIMENT_TRIED,
     HOME_EXPERIMENTS_SHOWN,
@@ -147,6 +148,8 @@ def home_view(data: HomeData) -> dict[str, Any]:
         divider(),
         *_insights(data),
         *_waiting(data),
+        divider(),
+        *reflection_reminder_section(data.reflection_reminder, data.tz),
         divider(),
         *_pods(data),
         context("Only you see this page. What you write belongs to you."),

@@ -210,9 +210,9 @@ def coach_brief(
 def _care_text(care: CareRequests) -> str:
     who = "One member" if care.count == 1 else f"{care.count} members"
     return truncate(
-        f":shield: *{who} asked for extra care this session.* "
-        "It touches a sensitive boundary or a possible conflict of interest; "
-        f"who asked and what about stays with them.\n{care.reminder}",
+        f":shield: *{who} asked for extra care this session* (a sensitive boundary or a "
+        "possible conflict of interest). Who asked, and about what, stays with them.\n"
+        f"{care.reminder}",
         SECTION_TEXT_LIMIT,
     )
 
