@@ -47,7 +47,7 @@ from handlers.toolkit import (
     submit_slowly,
     update_modal,
 )
-from models.forms import parse_iso_date
+from models.forms import parse_iso_date, unquoted_pod_name
 from models.pod_views import PodFormValues, PodSaved
 
 logger = logging.getLogger(__name__)
@@ -81,11 +81,11 @@ def handle_pod(ctx: CommandContext) -> None:
 
 
 def _pod_name(ctx: CommandContext, rest: str, verb: str) -> str | None:
-    name = rest.strip().strip("\"'“”‘’").strip()
-    if not name:
+    """The name as typed: quotes and all (bot.services.pods finds it either way)."""
+    if not unquoted_pod_name(rest):
         ctx.reply(help_ui.usage_message("pod", f"Name the pod: `/coach pod {verb} NAME`."))
         return None
-    return name
+    return rest.strip()
 
 
 # --------------------------------------------------------------------------- create / edit
@@ -306,8 +306,8 @@ def _cancel(ctx: CommandContext, rest: str) -> None:
             ctx.reply(help_ui.usage_message("pod", availability_ui.bad_date_problem(words[-1])))
             return
         words = words[:-1]
-    name = " ".join(words).strip("\"'“”‘’").strip()
-    if not name:
+    name = " ".join(words)
+    if not unquoted_pod_name(name):
         ctx.reply(help_ui.usage_message("pod", "Name the pod whose session to cancel."))
         return
     cmd = ctx.command

@@ -83,8 +83,21 @@ def timezone_problem(value: str) -> str:
     return f"“{value.strip()}” is not a timezone I know.{hint}"
 
 
+POD_NAME_QUOTES = "\"'“”‘’"
+
+
 def normalize_pod_name(name: str) -> str:
     return " ".join(name.split())
+
+
+def unquoted_pod_name(name: str) -> str:
+    """The name without the quotes around it (straight or curly), spacing normalized:
+    how a pod is found when its exact name is not."""
+    while True:
+        inner = name.strip().strip(POD_NAME_QUOTES)
+        if inner == name:
+            return normalize_pod_name(name)
+        name = inner
 
 
 class PodForm(BaseModel):

@@ -11,12 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.services.cadence import zone_named
 from models import Member, Pod, PodMembership
 
 PROFILE_MAX_AGE = timedelta(hours=12)
+MEMBER_KEY = ("team_id", "user_id")
+"""The members table's unique key, which member rows are upserted on."""
 
 
 @dataclass(frozen=True)
@@ -73,28 +76,49 @@ def needs_refresh(member: Member | None, now: datetime) -> bool:
 
 
 def upsert_profile(tx: Session, team_id: str, profile: SlackProfile, now: datetime) -> Member:
-    member = find(tx, team_id, profile.user_id)
-    if member is None:
-        member = Member(team_id=team_id, user_id=profile.user_id, created_at=now)
-        tx.add(member)
-    member.display_name = profile.display_name
-    member.real_name = profile.real_name
-    member.tz = profile.tz
-    member.is_bot = profile.is_bot
-    member.is_slack_admin = profile.is_admin
-    member.profile_refreshed_at = now
-    tx.flush()
-    return member
+    """The member with this profile, made or updated in one statement."""
+    fields = {
+        "display_name": profile.display_name,
+        "real_name": profile.real_name,
+        "tz": profile.tz,
+        "is_bot": profile.is_bot,
+        "is_slack_admin": profile.is_admin,
+        "profile_refreshed_at": now,
+    }
+    statement = _insert_member(tx, team_id, profile.user_id, now, fields)
+    tx.execute(statement.on_conflict_do_update(index_elements=MEMBER_KEY, set_=fields))
+    return _reload(tx, team_id, profile.user_id)
 
 
 def get_or_create(tx: Session, team_id: str, user_id: str, now: datetime) -> Member:
     """A member row even when Slack could not be asked (profile fields stay default)."""
     member = find(tx, team_id, user_id)
     if member is None:
-        member = Member(team_id=team_id, user_id=user_id, created_at=now)
-        tx.add(member)
-        tx.flush()
+        statement = _insert_member(tx, team_id, user_id, now, {})
+        tx.execute(statement.on_conflict_do_nothing(index_elements=MEMBER_KEY))
+        member = _reload(tx, team_id, user_id)
     return member
+
+
+def _insert_member(
+    tx: Session, team_id: str, user_id: str, now: datetime, fields: dict[str, Any]
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT of a member row, to finish with ON CONFLICT on MEMBER_KEY: requests from
+    someone new that arrive together (each finding no row) make one row, not an
+    IntegrityError."""
+    values = {"team_id": team_id, "user_id": user_id, "created_at": now, **fields}
+    if tx.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(Member).values(values)
+    return sqlite.insert(Member).values(values)
+
+
+def _reload(tx: Session, team_id: str, user_id: str) -> Member:
+    """The row as the database holds it now, replacing what the session had loaded."""
+    return tx.scalars(
+        select(Member)
+        .where(Member.team_id == team_id, Member.user_id == user_id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def is_program_admin(member: Member | None, configured_admins: frozenset[str]) -> bool:

@@ -17,7 +17,7 @@ from bot.services import members as members_service
 from bot.services import sessions
 from bot.services.refusals import Refusal
 from models import Member, Pod, PodMembership, PodSession, SessionStatus
-from models.forms import POD_MAX_MEMBERS, PodForm, normalize_pod_name
+from models.forms import POD_MAX_MEMBERS, PodForm, normalize_pod_name, unquoted_pod_name
 from models.pod_views import PodFormValues, PodInfo, PodJoined, PodListing, PodPerson, PodSaved
 
 GROUP_DM_MAX_MEMBERS = 8
@@ -99,6 +99,11 @@ def pod_name_key(name: str) -> str:
     return normalize_pod_name(name).casefold()
 
 
+def unquoted_name_key(name: str) -> str:
+    """`pod_name_key` without the quotes around the name: the second way to find a pod."""
+    return unquoted_pod_name(name).casefold()
+
+
 def active_user_ids(pod: Pod) -> tuple[str, ...]:
     return tuple(m.member.user_id for m in pod.memberships if m.active)
 
@@ -150,23 +155,43 @@ def require_pod(tx: Session, team_id: str, pod_id: int) -> Pod:
 
 
 def find_by_name(tx: Session, team_id: str, name: str) -> Pod | None:
-    return tx.scalar(_active_pods(team_id).where(Pod.name_key == pod_name_key(name)))
+    """The pod named exactly so (case and spacing aside); else the one whose name
+    matches once the quotes around both names are dropped, a pod whose stored name
+    has no quotes first."""
+    exact = tx.scalar(_active_pods(team_id).where(Pod.name_key == pod_name_key(name)))
+    if exact is not None:
+        return exact
+    wanted = unquoted_name_key(name)
+    if not wanted:
+        return None
+    candidates = tx.execute(
+        select(Pod.id, Pod.name_key).where(
+            *_live(team_id), Pod.name_key.contains(wanted, autoescape=True)
+        )
+    )
+    matches = sorted(
+        (key != wanted, pod_id) for pod_id, key in candidates if unquoted_name_key(key) == wanted
+    )
+    return get_pod(tx, team_id, matches[0][1]) if matches else None
 
 
 def closest_names(tx: Session, team_id: str, name: str, n: int = SUGGESTIONS) -> list[str]:
-    names = list(tx.scalars(select(Pod.name).where(*_live(team_id))))
-    by_key = {pod_name_key(known): known for known in names}
-    wanted = pod_name_key(name)
+    names = tx.scalars(select(Pod.name).where(*_live(team_id)).order_by(Pod.name_key))
+    by_key: dict[str, list[str]] = {}
+    for known in names:
+        by_key.setdefault(unquoted_name_key(known), []).append(known)
+    wanted = unquoted_name_key(name)
     matches = difflib.get_close_matches(wanted, list(by_key), n=n, cutoff=0.5)
     contained = [key for key in by_key if wanted and (wanted in key or key in wanted)]
-    ordered = list(dict.fromkeys([*matches, *contained]))[:n]
-    return [by_key[key] for key in ordered]
+    ordered = list(dict.fromkeys([*matches, *contained]))
+    return [known for key in ordered for known in by_key[key]][:n]
 
 
 def require_by_name(tx: Session, team_id: str, name: str) -> Pod:
     pod = find_by_name(tx, team_id, name)
     if pod is None:
-        raise UnknownPod(normalize_pod_name(name), closest_names(tx, team_id, name))
+        shown = unquoted_pod_name(name) or normalize_pod_name(name)
+        raise UnknownPod(shown, closest_names(tx, team_id, name))
     return pod
 
 
