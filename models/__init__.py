@@ -6,7 +6,14 @@ from models.learning import CheckIn, Digest, Experiment, ExperimentStatus, Kudos
 from models.outbox import OutboxMessage, OutboxStatus
 from models.playbook import CommunityTactic, PodPlaybook, TacticStatus
 from models.pod import Pod, PodMembership, PodSession, SessionBuddy, SessionSkip, SessionStatus
-from models.program import Member, ProgramSettings, Ritual, RitualKind, SlackEventReceipt
+from models.program import (
+    Member,
+    ProgramSettings,
+    RequestReceipt,
+    Ritual,
+    RitualKind,
+    SlackEventReceipt,
+)
 from models.pulse import PodFit, Pulse
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "ProgramSettings",
     "Pulse",
     "Reflection",
+    "RequestReceipt",
     "Ritual",
     "RitualKind",
     "SessionBuddy",

@@ -80,6 +80,18 @@ class SlackEventReceipt(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class RequestReceipt(Base):
+    """Signatures of the signed requests already handled: a byte-identical replay carries
+    the same X-Slack-Signature. Kept only while Slack's five-minute window could let a
+    replay through."""
+
+    __tablename__ = "request_receipts"
+
+    signature: Mapped[str] = mapped_column(primary_key=True)
+    team_id: Mapped[str | None]
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class RitualKind(enum.StrEnum):
     SHOWCASE = "showcase"
     OFFICE_HOURS = "office_hours"

@@ -1,14 +1,17 @@
-"""Which Events API deliveries were handled already."""
+"""Which Slack deliveries were handled already: Events API deliveries by event id, and
+every signed request by its signature."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import SlackEventReceipt
+from models import RequestReceipt, SlackEventReceipt
 
 
 def record_event(tx: Session, api_app_id: str, event_id: str, now: datetime) -> bool:
@@ -26,3 +29,24 @@ def record_event(tx: Session, api_app_id: str, event_id: str, now: datetime) -> 
     except IntegrityError:
         return False
     return True
+
+
+def record_request(tx: Session, signature: str, team_id: str | None, now: datetime) -> bool:
+    """True the first time a request signature is seen; False for a replay of it.
+    Concurrent copies race on the primary key: exactly one of them gets True."""
+    values = {"signature": signature, "team_id": team_id, "received_at": now}
+    dialect = tx.get_bind().dialect.name
+    if dialect == "postgresql":
+        statement = pg_insert(RequestReceipt).values(values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite_insert(RequestReceipt).values(values).on_conflict_do_nothing()
+    else:  # pragma: no cover - only the two supported databases
+        statement = insert(RequestReceipt).values(values)
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return tx.execute(statement.returning(RequestReceipt.signature)).first() is not None
+
+
+def forget_requests_before(tx: Session, cutoff: datetime) -> int:
+    """Deletes the request receipts older than `cutoff`; returns how many."""
+    result = tx.execute(delete(RequestReceipt).where(RequestReceipt.received_at < cutoff))
+    return result.rowcount or 0

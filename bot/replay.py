@@ -1,0 +1,67 @@
+"""One effect per signed request: a byte-identical replay is acked and does nothing.
+
+Slack signs every HTTP request over (version, timestamp, raw body), so a replay carries
+the same X-Slack-Signature as the original. Bolt's built-in middleware (ssl_check,
+signature verification, authorization, url_verification) runs before any global
+middleware added with `app.use`, so only genuine requests are recorded here, and
+url_verification and ssl_check never reach this code. Slack's own event retries carry a
+new timestamp, hence a new signature; handlers/events.py dedupes those by event id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
+
+from bot.runtime import Runtime
+from bot.services import receipts
+
+logger = logging.getLogger(__name__)
+
+# Bolt refuses timestamps more than five minutes off, so older receipts can't match.
+KEEP_RECEIPTS = timedelta(minutes=10)
+FORGET_EVERY = timedelta(minutes=1)
+
+
+class ReplayGuard(Middleware):
+    """Records each verified request's signature; a signature seen before gets an empty
+    200 and goes no further (no listener runs, nothing is answered twice)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._lock = threading.Lock()
+        self._last_forgotten: datetime | None = None
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],  # noqa: A002 (Bolt's keyword)
+    ) -> BoltResponse | None:
+        signature = req.headers.get("x-slack-signature", [""])[0]
+        if req.mode == "socket_mode" or not signature:
+            return next()
+        now = self.rt.now()
+        with self.rt.db.transaction() as tx:
+            first_time = receipts.record_request(tx, signature, req.context.team_id, now)
+            if self._forget_due(now):
+                receipts.forget_requests_before(tx, now - KEEP_RECEIPTS)
+        if not first_time:
+            logger.info("replayed request ignored (team %s)", req.context.team_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    def _forget_due(self, now: datetime) -> bool:
+        """At most once a minute per process; a clock moved back counts as due."""
+        with self._lock:
+            last = self._last_forgotten
+            if last is not None and timedelta(0) <= now - last < FORGET_EVERY:
+                return False
+            self._last_forgotten = now
+            return True
