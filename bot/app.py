@@ -21,7 +21,7 @@ def create_bolt_app(rt: Runtime, *, listener_executor: Executor | None = None) -
         logger=logging.getLogger("coachbot.bolt"),
     )
     # First of our middleware, after Bolt's signature check: a replay goes no further.
-    pass  # app.use(ReplayGuard(rt))
+    app.use(ReplayGuard(rt))
     register_all(app, rt)
     return app
 

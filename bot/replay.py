@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.runtime import Runtime
 from bot.services import receipts
@@ -42,16 +43,22 @@ class ReplayGuard(Middleware):
         *,
         req: BoltRequest,
         resp: BoltResponse,
-        next: Callable[[], BoltResponse],  # noqa: A002 (Bolt's keyword)
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         signature = req.headers.get("x-slack-signature", [""])[0]
         if req.mode == "socket_mode" or not signature:
             return next()
         now = self.rt.now()
-        with self.rt.db.transaction() as tx:
-            first_time = receipts.record_request(tx, signature, req.context.team_id, now)
-            if self._forget_due(now):
-                receipts.forget_requests_before(tx, now - KEEP_RECEIPTS)
+        try:
+            with self.rt.db.transaction() as tx:
+                first_time = receipts.record_request(tx, signature, req.context.team_id, now)
+                if self._forget_due(now):
+                    receipts.forget_requests_before(tx, now - KEEP_RECEIPTS)
+        except SQLAlchemyError:
+            # Fail open: with the database down a person still gets help and plain
+            # answers; a replay is rare, a database outage should not silence the bot.
+            logger.warning("replay guard could not record a request", exc_info=True)
+            return next()
         if not first_time:
             logger.info("replayed request ignored (team %s)", req.context.team_id)
             return BoltResponse(status=200, body="")

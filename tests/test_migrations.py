@@ -201,3 +201,28 @@ def test_pulse_answers_are_checked_by_the_database(db):
     ):
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(text(statement))
+
+
+# ------------------------------------------------------------- 0004: request receipts
+
+
+def test_0004_adds_request_receipts_and_downgrades_cleanly(db):
+    from datetime import UTC, datetime
+
+    from models import RequestReceipt
+
+    try:
+        _migrate(db, "0003", down=True)
+        assert "request_receipts" not in inspect(db.engine).get_table_names()
+        _migrate(db, "head")
+        indexes = inspect(db.engine).get_indexes("request_receipts")
+        assert [(i["name"], i["column_names"]) for i in indexes] == [
+            ("ix_request_receipts_received_at", ["received_at"])
+        ]
+        when = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+        with db.transaction() as tx:
+            tx.add(RequestReceipt(signature="v0=abc", team_id=None, received_at=when))
+        with db.transaction() as tx:
+            assert tx.get(RequestReceipt, "v0=abc").received_at == when
+    finally:
+        _migrate(db, "head")

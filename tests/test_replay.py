@@ -71,9 +71,11 @@ def people(slack):  # type: ignore[no-untyped-def]
 def test_a_replayed_help_command_is_answered_once(signed, slack, db, wire):
     assert signed.command("U0ALICE", "help").status == 200
     (original,) = wire
+    calls_before = len(slack.calls)
     again = replay(signed, original)
     assert (again.status, again.body) == (200, "")
     assert len(slack.ephemerals("U0ALICE")) == 1
+    assert slack.calls[calls_before:] == []
     assert receipts_count(db) == 1
 
 
@@ -115,8 +117,10 @@ def test_a_replayed_view_submission_saves_one_reflection(signed, slack, world, d
     wire.clear()
     signed.view_submission(ALICE, view, {"insight": "Ask first.", "action": "Ask.", "share": []})
     (submission,) = wire
+    calls_before = len(slack.calls)
     again = replay(signed, submission)
     assert (again.status, again.body) == (200, "")
+    assert slack.calls[calls_before:] == []  # not even the Home tab is published again
     (reflection,) = reflections(db)
     assert reflection.insight == "Ask first."
     assert receipts_count(db) == 2

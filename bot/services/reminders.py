@@ -10,7 +10,7 @@ and the message is dropped rather than sent late.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -104,7 +104,7 @@ def prep_lead_times(tx: Session) -> dict[str, timedelta]:
 
 
 def _candidates(
-    tx: Session, now: datetime, leads: dict[str, timedelta]
+    tx: Session, now: datetime, leads: dict[str, timedelta], pod_ids: Collection[int] | None = None
 ) -> tuple[list[tuple[PodSession, Pod]], list[tuple[PodSession, Pod]]]:
     """(sessions owed prep reminders, sessions owed end-of-session DMs), in one query."""
     default = timedelta(hours=DEFAULT_PREP_LEAD_HOURS)
@@ -119,15 +119,15 @@ def _candidates(
         PodSession.ends_at <= now,
         PodSession.ends_at > now - END_DM_MAX_LATENESS,
     )
+    query = select(PodSession, Pod).join(Pod, Pod.id == PodSession.pod_id)
+    if pod_ids is not None:
+        query = query.where(Pod.id.in_(sorted(pod_ids)))
     rows = tx.execute(
-        select(PodSession, Pod)
-        .join(Pod, Pod.id == PodSession.pod_id)
-        .where(
+        query.where(
             PodSession.status == SessionStatus.SCHEDULED,
             Pod.archived_at.is_(None),
             or_(owed_prep, owed_end),
-        )
-        .order_by(PodSession.starts_at, PodSession.id)
+        ).order_by(PodSession.starts_at, PodSession.id)
     ).all()
     preps = [
         (pod_session, pod)
@@ -144,9 +144,10 @@ def _candidates(
     return preps, ends
 
 
-def find_due(tx: Session, now: datetime) -> Due:
-    """Sessions owed their prep reminders or end-of-session DMs at `now`, with their people."""
-    preps, ends = _candidates(tx, now, prep_lead_times(tx))
+def find_due(tx: Session, now: datetime, pod_ids: Collection[int] | None = None) -> Due:
+    """Sessions owed their prep reminders or end-of-session DMs at `now`, with their
+    people; with `pod_ids`, only those pods' sessions."""
+    preps, ends = _candidates(tx, now, prep_lead_times(tx), pod_ids)
     if not preps and not ends:
         return Due([], [])
     people = load_people(tx, [*preps, *ends], want_intents={ps.id for ps, _ in preps})
@@ -154,6 +155,12 @@ def find_due(tx: Session, now: datetime) -> Due:
         preps=[people[ps.id] for ps, _ in preps],
         ends=_with_experiments(tx, [people[ps.id] for ps, _ in ends]),
     )
+
+
+def pods_with_due_sessions(tx: Session, now: datetime) -> list[int]:
+    """Ids of the pods with a session owed a prep reminder or end-of-session DMs at `now`."""
+    preps, ends = _candidates(tx, now, prep_lead_times(tx))
+    return sorted({pod.id for _, pod in [*preps, *ends]})
 
 
 def load_people(

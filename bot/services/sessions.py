@@ -207,6 +207,11 @@ def _free_start(
     return start
 
 
+def pods_owed_a_session(tx: Session, now: datetime) -> list[int]:
+    """Ids of the active pods without a scheduled, unfinished session."""
+    return [pod.id for pod in _pods_owed_a_session(tx, now, None)]
+
+
 def schedule_upcoming(tx: Session, now: datetime, pod_ids: list[int] | None = None) -> int:
     """Give every active pod without a scheduled, unfinished session its next one,
     with coach, buddies and theme. Returns how many sessions were created."""
