@@ -7,8 +7,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from bot.logs import LOG_FORMATS, configure_logging, parse_level
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("coachbot")
@@ -78,16 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # From the environment until the settings (which may come from .env) are read;
+    # a malformed value is reported by the settings check, not here.
+    configure_logging(*_early_logging(os.environ))
     if args.command == "manifest":
         from bot.manifest import build_manifest
 
         print(json.dumps(build_manifest(args.url), indent=2))
         return
     settings = settings_or_exit() if args.command == "db" else ready_or_exit()
+    configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     if args.command == "web":
         serve_with_gunicorn(settings)
         return
@@ -117,6 +119,16 @@ def main(argv: list[str] | None = None) -> None:
         run_worker(rt)
     elif args.command == "run":
         run_all_in_one(rt)
+
+
+def _early_logging(environ: Mapping[str, str]) -> tuple[str, str]:
+    level = environ.get("LOG_LEVEL", "INFO")
+    fmt = environ.get("LOG_FORMAT", "text").strip().lower()
+    try:
+        parse_level(level)
+    except ValueError:
+        level = "INFO"
+    return level, fmt if fmt in LOG_FORMATS else "text"
 
 
 def serve_with_gunicorn(settings: Settings) -> None:

@@ -17,10 +17,13 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 def make_engine(url: str, **options: object) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **options)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, hide_parameters=True, **options
+        )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    # hide_parameters: a logged database error never carries what a person typed.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
-from bot.services import members
+from bot.services import leavers, members
 from bot.services.pod_setup import ChannelRefused, GroupDmRefused
 from bot.ui import pods as pods_ui
 from models import Member
@@ -47,7 +47,7 @@ def refresh_members(rt: Runtime, team_id: str, user_ids: list[str]) -> dict[str,
     profiles = SlackWebDirectory(rt.client).fetch_profiles(stale)
     with rt.db.transaction() as tx:
         for profile in profiles:
-            members.upsert_profile(tx, team_id, profile, now)
+            leavers.apply_profile(tx, team_id, profile, now)
         found = members.find_many(tx, team_id, user_ids)
         return {uid: found[uid] for uid in user_ids if uid in found}
 

@@ -107,3 +107,8 @@ REFLECTION_REMINDER_SET_ACTION = "reflection_reminder_set"
 REFLECTION_REMINDER_STOP_ACTION = "reflection_reminder_stop"
 REFLECTION_REMINDER_CALLBACK = "reflection_reminder"
 HOME_REFLECTION_REMINDER_BLOCK = "reflection-reminder"
+
+# A person's own data: the "delete everything" confirmation modal and its tick box
+MY_DATA_DELETE_CALLBACK = "my_data_delete"
+MY_DATA_CONFIRM_BLOCK = "my_data_confirm"
+MY_DATA_CONFIRM_ACTION = "my_data_confirm"

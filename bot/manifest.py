@@ -17,7 +17,7 @@ BOT_SCOPES = [
     "files:write",  # the quarterly review chart and a person's growth summary file
 ]
 
-BOT_EVENTS = ["app_home_opened"]
+BOT_EVENTS = ["app_home_opened", "user_change"]  # user_change: people who leave the company
 
 LONG_DESCRIPTION = (
     "Coachbot runs your company's peer coaching program inside Slack. Small pods of peers "

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 import uuid
@@ -69,6 +70,7 @@ PERMANENT_ERRORS = frozenset(
 )
 SUPERSEDED = "superseded"
 DEFAULT_RETRY_AFTER_SECONDS = 1
+_KEY_KIND = re.compile(r"[A-Za-z_-]+")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Claimed:
     method: str
     payload: dict[str, Any]
     attempts: int
+    dedupe_key: str = ""
 
 
 class Outcome:
@@ -102,6 +105,13 @@ def sending_client(client: WebClient) -> WebClient:
         proxy=client.proxy,
         retry_handlers=[],
     )
+
+
+def key_kind(dedupe_key: str) -> str:
+    """The kind a dedupe key starts with (`prep`, `kudos`, ...): safe to log, unlike
+    the rest, which may name people."""
+    found = _KEY_KIND.match(dedupe_key)
+    return found.group() if found else "-"
 
 
 def _retry_after(error: SlackApiError) -> int:
@@ -196,11 +206,14 @@ class OutboxSender:
                     OutboxMessage.payload,
                     OutboxMessage.attempts,
                     OutboxMessage.not_before,
+                    OutboxMessage.dedupe_key,
                 )
                 .execution_options(synchronize_session=False)
             ).all()
         rows.sort(key=lambda r: (r.not_before, r.id))
-        return [Claimed(r.id, token, r.method, dict(r.payload), r.attempts) for r in rows]
+        return [
+            Claimed(r.id, token, r.method, dict(r.payload), r.attempts, r.dedupe_key) for r in rows
+        ]
 
     def send(self, batch: list[Claimed]) -> list[str]:
         """Sends a claimed batch; returns one outcome per row. New messages go
@@ -226,6 +239,27 @@ class OutboxSender:
     # ------------------------------------------------------------------ one row
 
     def deliver(self, row: Claimed) -> str:
+        """Sends one row and logs one line for it: ids and kinds, never its text."""
+        outcome = self._deliver(row)
+        log.log(
+            logging.DEBUG if outcome == Outcome.DEFERRED else logging.INFO,
+            "outbox %s %s %s: %s (attempt %s)",
+            row.id,
+            row.method,
+            key_kind(row.dedupe_key),
+            outcome,
+            row.attempts + 1,
+            extra={
+                "outbox_id": row.id,
+                "method": row.method,
+                "key_kind": key_kind(row.dedupe_key),
+                "outcome": outcome,
+                "attempts": row.attempts + 1,
+            },
+        )
+        return outcome
+
+    def _deliver(self, row: Claimed) -> str:
         now = self.clock()
         with self._lock:
             window_end = self._windows.get(row.method)
@@ -366,5 +400,7 @@ class OutboxSender:
             else:
                 payload = {k: v for k, v in row.payload.items() if k != "original_key"}
                 payload.update(channel=channel, ts=ts)
-                ready.append(Claimed(row.id, row.token, row.method, payload, row.attempts))
+                ready.append(
+                    Claimed(row.id, row.token, row.method, payload, row.attempts, row.dedupe_key)
+                )
         return ready, settled

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.logs import LOG_FORMATS, parse_level
+
 DEFAULT_DATABASE_URL = "sqlite:///coachbot.db"
 SLACK_API_URL = "https://slack.com/api/"
 README_HINT = "see README.md, 'Settings'"
@@ -26,6 +28,9 @@ class Settings(BaseSettings):
     COACHBOT_ADMINS: str = ""
     # The bot's public https base URL; links people open outside Slack (calendar feeds).
     PUBLIC_URL: str | None = None
+    LOG_LEVEL: str = "INFO"
+    # "json": one JSON object a line, for log shippers.
+    LOG_FORMAT: str = "text"
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -58,6 +63,23 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL like https://coachbot.example.com")
         return value.rstrip("/")
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _log_level_shape(cls, value: str) -> str:
+        try:
+            parse_level(value)
+        except ValueError:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR") from None
+        return value.strip().upper()
+
+    @field_validator("LOG_FORMAT")
+    @classmethod
+    def _log_format_shape(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in LOG_FORMATS:
+            raise ValueError("must be text or json")
+        return value
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -23,6 +23,7 @@ from handlers import (
     growth,
     home,
     kudos,
+    my_data,
     playbook,
     pods,
     prompts,
@@ -35,7 +36,7 @@ from handlers import (
 SURFACES: list[ModuleType] = [pods, availability]
 SURFACES += [checkin, reflection, experiments, home]
 SURFACES += [welcome, prompts, playbook, admin]
-SURFACES += [kudos, stats, growth, calendar, pulse]
+SURFACES += [kudos, stats, growth, calendar, pulse, my_data]
 
 
 def register_all(app: App, rt: Runtime) -> None:

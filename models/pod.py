@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, time
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TeamScoped, Timestamped, status_type
@@ -46,10 +46,20 @@ class Pod(TeamScoped, Timestamped, Base):
 
 
 class PodMembership(TeamScoped, Base):
-    """A person in a pod. Leaving keeps the row (left_at) so history survives."""
+    """One period of a person in a pod. Leaving keeps the row (left_at) so history
+    survives; rejoining opens a new row, so the time away is never counted as in."""
 
     __tablename__ = "pod_memberships"
-    __table_args__ = (UniqueConstraint("pod_id", "member_id"),)
+    __table_args__ = (
+        Index(
+            "uq_pod_memberships_open",
+            "pod_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pod_id: Mapped[int] = mapped_column(ForeignKey("pods.id", ondelete="CASCADE"))

@@ -59,6 +59,8 @@ class Member(TeamScoped, Timestamped, Base):
     # Weekly reflection reminder in the member's own timezone; both None means off.
     reflection_reminder_weekday: Mapped[int | None]
     reflection_reminder_time: Mapped[time | None]
+    # Deactivated in Slack (left the company): out of every pod until reactivated.
+    deactivated_at: Mapped[datetime | None]
 
     @property
     def name(self) -> str:

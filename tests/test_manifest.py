@@ -14,7 +14,10 @@ def test_http_manifest_points_every_surface_at_the_events_url():
     assert command["url"] == url
     assert manifest["settings"]["interactivity"] == {"is_enabled": True, "request_url": url}
     assert manifest["settings"]["event_subscriptions"]["request_url"] == url
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "user_change",
+    ]
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     shortcut = manifest["features"]["shortcuts"][0]

@@ -557,10 +557,14 @@ def test_join_and_leave_by_name(signed, slack, people, db):
     signed.command(DAVE, "pod leave Platform Leads")
     assert "You're not in *Platform Leads*" in visible_text(last_reply(slack, DAVE))
 
-    # Rejoining reopens the same membership row.
+    # Rejoining opens a second period; the first stays closed, for history.
     signed.command(DAVE, "pod join Platform Leads")
     assert DAVE in active_members(db, pod.id)
-    assert count(db, PodMembership, PodMembership.pod_id == pod.id) == 4
+    assert count(db, PodMembership, PodMembership.pod_id == pod.id) == 5
+    assert (
+        count(db, PodMembership, PodMembership.pod_id == pod.id, PodMembership.left_at.is_(None))
+        == 4
+    )
     assert slack.problems == []
 
 

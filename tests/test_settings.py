@@ -19,6 +19,12 @@ def test_defaults_follow_the_design():
     assert loaded.SLACK_API_URL == "https://slack.com/api/"
     assert loaded.socket_mode is False
     assert loaded.admin_user_ids == frozenset()
+    assert (loaded.LOG_LEVEL, loaded.LOG_FORMAT) == ("INFO", "text")
+
+
+def test_log_level_and_format_are_case_insensitive():
+    loaded = settings(LOG_LEVEL="debug", LOG_FORMAT="JSON")
+    assert (loaded.LOG_LEVEL, loaded.LOG_FORMAT) == ("DEBUG", "json")
 
 
 @pytest.mark.parametrize(
@@ -51,6 +57,8 @@ def test_admins_and_socket_mode():
         ({"COACHBOT_ADMINS": "alice"}, "COACHBOT_ADMINS 'alice' is not a Slack user id"),
         ({"SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN must be an app-level token"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be text or json"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR"),
     ],
 )
 def test_bad_settings_name_the_variable(values, message):
@@ -85,3 +93,20 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch):
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
     assert load_settings().SLACK_BOT_TOKEN == "xoxb-from-file"
+
+
+def test_a_bad_log_format_stops_startup_with_one_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LOG_FORMAT": "xml"}
+    env.update(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s3cret")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "coachbot: LOG_FORMAT must be text or json (see README.md, 'Settings')"
+    ]

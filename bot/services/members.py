@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,8 @@ class SlackProfile:
     tz: str
     is_bot: bool
     is_admin: bool
+    deleted: bool = False
+    """Deactivated in Slack (left the company)."""
 
     @classmethod
     def from_users_info(cls, user: dict) -> SlackProfile:
@@ -43,6 +45,7 @@ class SlackProfile:
             tz=valid_timezone(user.get("tz")) or "UTC",
             is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            deleted=bool(user.get("deleted")),
         )
 
 
@@ -179,15 +182,18 @@ def is_active_member(tx: Session, pod_id: int, member_id: int) -> bool:
 
 
 def was_member_at(tx: Session, pod_id: int, member_id: int, instant: datetime) -> bool:
-    """In the pod now, or at the given instant (left since)."""
-    row = tx.execute(
-        select(PodMembership.joined_at, PodMembership.left_at).where(
-            PodMembership.pod_id == pod_id, PodMembership.member_id == member_id
+    """In the pod now, or in a period that lasted until the given instant (left since)."""
+    return bool(
+        tx.scalar(
+            select(
+                exists().where(
+                    PodMembership.pod_id == pod_id,
+                    PodMembership.member_id == member_id,
+                    or_(PodMembership.left_at.is_(None), PodMembership.left_at >= instant),
+                )
+            )
         )
-    ).first()
-    if row is None:
-        return False
-    return row.left_at is None or row.left_at >= instant
+    )
 
 
 def member_pod_names(tx: Session, member_id: int) -> list[str]:

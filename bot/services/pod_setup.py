@@ -19,8 +19,8 @@ from typing import Any, Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.services import leavers, pods
 from bot.services import members as members_service
-from bot.services import pods
 from bot.services.members import SlackProfile
 from bot.services.refusals import FormProblems, Refusal
 from models.forms import PodForm, parse_pod_form
@@ -166,7 +166,7 @@ def check_members(
     profiles = directory.fetch_profiles(stale) if stale else []
     with transaction() as tx:
         for profile in profiles:
-            members_service.upsert_profile(tx, team_id, profile, now)
+            leavers.apply_profile(tx, team_id, profile, now)
         found = members_service.find_many(tx, team_id, list(user_ids))
         problem = pods.member_problem(found, tuple(user_ids))
     if problem:

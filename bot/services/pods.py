@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.services import members as members_service
@@ -232,6 +232,9 @@ def member_problem(known: dict[str, Member], user_ids: tuple[str, ...]) -> str |
     bots = [known[uid].name for uid in user_ids if known[uid].is_bot]
     if bots:
         return f"Bots can't be pod members: {', '.join(bots)}. Pick people only."
+    gone = [known[uid].name for uid in user_ids if known[uid].deactivated_at is not None]
+    if gone:
+        return f"{', '.join(gone)} left this workspace. Pick people who are still here."
     return None
 
 
@@ -372,19 +375,14 @@ def update_pod(
 
 
 def _add_membership(tx: Session, pod: Pod, user_id: str, now: datetime) -> bool:
-    """A new membership, or the old one reopened (history keeps its first join).
-    True when the person had been in the pod before."""
+    """A new membership period (an earlier one stays closed, so the time away is never
+    counted as in). True when the person had been in the pod before."""
     member = members_service.get_or_create(tx, pod.team_id, user_id, now)
-    existing = tx.scalar(
-        select(PodMembership).where(
-            PodMembership.pod_id == pod.id, PodMembership.member_id == member.id
-        )
+    returning = tx.scalar(
+        select(exists().where(PodMembership.pod_id == pod.id, PodMembership.member_id == member.id))
     )
-    if existing is not None:
-        existing.left_at = None
-        return True
     tx.add(PodMembership(team_id=pod.team_id, pod_id=pod.id, member_id=member.id, joined_at=now))
-    return False
+    return bool(returning)
 
 
 def _reassign_next(tx: Session, pod: Pod, now: datetime) -> None:

@@ -86,34 +86,35 @@ def candidates_from_history(
 ) -> list[Candidate]:
     """Candidates for a session starting at `before`, from the pod's past sessions.
 
-    Only sessions that started before `before` and were not cancelled count.
-    "Attended" = a held session that started while the person was a member and
-    that they did not skip.
+    `memberships` holds every period of each person in the pod (leaving and rejoining
+    makes two); the people still in at `before` are the candidates. Only sessions that
+    started before `before`, were not cancelled and started while the person was in
+    count: "attended" = such a session that was held and that they did not skip,
+    across all their periods; "coached" likewise. Seniority is the first join.
     """
     counted = [s for s in history if not s.cancelled and s.starts_at < before]
     first_held = min((s.starts_at for s in counted if s.held), default=None)
-    result = []
+    periods: dict[int, list[Membership]] = {}
     for membership in memberships:
-        if membership.left_at is not None and membership.left_at <= before:
+        periods.setdefault(membership.member_id, []).append(membership)
+    result = []
+    for member_id, own in periods.items():
+        if all(p.left_at is not None and p.left_at <= before for p in own):
             continue
-        coached = [s.starts_at for s in counted if s.coach_member_id == membership.member_id]
-        attended = sum(
-            1
-            for s in counted
-            if s.held
-            and membership.active_at(s.starts_at)
-            and membership.member_id not in s.skipped_by
-        )
+        while_in = [s for s in counted if any(p.active_at(s.starts_at) for p in own)]
+        coached = [s.starts_at for s in while_in if s.coach_member_id == member_id]
+        attended = sum(1 for s in while_in if s.held and member_id not in s.skipped_by)
+        first_joined = min(p.joined_at for p in own)
         result.append(
             Candidate(
-                member_id=membership.member_id,
-                joined_at=membership.joined_at,
+                member_id=member_id,
+                joined_at=first_joined,
                 sessions_coached=len(coached),
                 last_coached_at=max(coached, default=None),
                 sessions_attended=attended,
-                paused=membership.member_id in paused,
-                skipping=membership.member_id in skipping,
-                founding=first_held is None or membership.joined_at <= first_held,
+                paused=member_id in paused,
+                skipping=member_id in skipping,
+                founding=first_held is None or first_joined <= first_held,
             )
         )
     return result

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, exists, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.services import members, reminders, themes
@@ -44,6 +44,9 @@ from models import (
     SessionStatus,
 )
 from models.pod_views import PodPerson, SessionCancelled
+
+Period = aliased(PodMembership, name="period")
+"""A second view of pod_memberships, for "every period of the people still in"."""
 
 # ---------------------------------------------------------------------------- lookups
 
@@ -109,16 +112,28 @@ class PodHistory:
 
 
 def load_histories(tx: Session, pod_ids: Iterable[int]) -> dict[int, PodHistory]:
-    """Memberships, members and past sessions of the pods, in three statements."""
+    """Memberships, members and past sessions of the pods, in three statements.
+
+    Every period of each person still in the pod, so sessions held while they were
+    away count neither as attended nor as coached."""
     ids = sorted(set(pod_ids))
     histories = {pod_id: PodHistory() for pod_id in ids}
     if not ids:
         return histories
+    still_in = (
+        select(PodMembership.id)
+        .where(
+            PodMembership.pod_id == Period.pod_id,
+            PodMembership.member_id == Period.member_id,
+            PodMembership.left_at.is_(None),
+        )
+        .exists()
+    )
     rows = tx.execute(
-        select(PodMembership, Member)
-        .join(Member, Member.id == PodMembership.member_id)
-        .where(PodMembership.pod_id.in_(ids), PodMembership.left_at.is_(None))
-        .order_by(PodMembership.joined_at, PodMembership.id)
+        select(Period, Member)
+        .join(Member, Member.id == Period.member_id)
+        .where(Period.pod_id.in_(ids), still_in)
+        .order_by(Period.joined_at, Period.id)
     )
     for membership, member in rows:
         history = histories[membership.pod_id]

@@ -71,8 +71,8 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
     "welcome": [Usage("/coach welcome", "The welcome packet and ground rules again")],
     "admin": [Usage("/coach admin", "Program settings (program admins)")],
     "my-data": [
-        Usage("/coach my-data export", "A copy of everything you wrote", available=False),
-        Usage("/coach my-data delete", "Delete everything you wrote", available=False),
+        Usage("/coach my-data export", "A copy of everything stored about you, as a file"),
+        Usage("/coach my-data delete", "Delete everything stored about you (asks first)"),
     ],
 }
 
