@@ -8,9 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-import handlers
-from bot.ui import help as help_ui
-from handlers import growth as growth_surface
 from models import CheckIn, Experiment, ExperimentStatus, Kudos, PodSession, Reflection
 from tests.slackstub.blockcheck import visible_text
 from tests.test_checkin_support import (
@@ -40,17 +37,6 @@ BOB_KUDOS_TEXT = "Alice praised Bob for his patience"
 KUDOS_TO_ALICE = "you said no to the deadline & kept the team calm"
 PRIVATE_KUDOS = "thank you for the quiet help <3"
 ADMIN_INSIGHT = "The admin's own insight about delegation"
-
-
-@pytest.fixture(autouse=True)
-def growth_surface_registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`/coach growth` lives in handlers/growth; until it is listed in SURFACES (and
-    its usage in the help) the app built for a test lists it here."""
-    if growth_surface not in handlers.SURFACES:
-        monkeypatch.setattr(handlers, "SURFACES", [*handlers.SURFACES, growth_surface])
-    if "growth" not in help_ui.SUBCOMMAND_USAGE:
-        usage = help_ui.Usage("/coach growth [QUARTER]", "Your own growth summary for a quarter")
-        monkeypatch.setitem(help_ui.SUBCOMMAND_USAGE, "growth", [usage])
 
 
 def at(month: int, day: int, hour: int = 15) -> datetime:

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-import handlers
 from bot.sender import OutboxSender
 from bot.services import kudos as kudos_service
 from bot.services.refusals import Refusal
@@ -19,13 +18,6 @@ from tests.slackstub.blockcheck import buttons, visible_text
 
 ANA, BO, CY, ROBOT = "U0ANA", "U0BO", "U0CY", "U0ROBOT"
 VALUES = ["Curiosity", "Accountability", "Generosity", "Courage", "Respect"]
-
-
-@pytest.fixture(autouse=True)
-def kudos_surface(monkeypatch):
-    """/coach kudos is served by handlers.kudos (until it is in handlers.SURFACES)."""
-    if kudos_handler not in handlers.SURFACES:
-        monkeypatch.setattr(handlers, "SURFACES", [*handlers.SURFACES, kudos_handler])
 
 
 @pytest.fixture

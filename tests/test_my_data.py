@@ -10,11 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-import handlers
 from bot import ids
 from bot.sender import OutboxSender
-from bot.ui import help as help_ui
-from handlers import my_data as my_data_surface
 from models import (
     CalendarFeed,
     CheckIn,
@@ -53,19 +50,6 @@ BOB_GAVE = "Alice ran the retro like a pro"
 BOB_INTENT = "Bob wants to delegate the on-call rota"
 BOB_INSIGHT = "Bob learned that silence hides disagreement"
 FEED_TOKEN = "secret-feed-token-of-alice"
-
-
-@pytest.fixture(autouse=True)
-def my_data_surface_registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`/coach my-data` lives in handlers/my_data; until it is listed in SURFACES (and
-    its usage marked available in the help) the app built for a test lists it here."""
-    if my_data_surface not in handlers.SURFACES:
-        monkeypatch.setattr(handlers, "SURFACES", [*handlers.SURFACES, my_data_surface])
-    usage = [
-        help_ui.Usage("/coach my-data export", "A copy of everything stored about you"),
-        help_ui.Usage("/coach my-data delete", "Delete everything stored about you"),
-    ]
-    monkeypatch.setitem(help_ui.SUBCOMMAND_USAGE, "my-data", usage)
 
 
 def at(month: int, day: int, hour: int = 15) -> datetime:

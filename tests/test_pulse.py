@@ -12,12 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import handlers
 from bot import ids
 from bot.scheduler import run_once
 from bot.services import review, velocity
 from bot.ui import review as review_ui
-from handlers import pulse as pulse_surface
 from models import Member, PodFit, PodMembership, Pulse
 from tests.slackstub.blockcheck import visible_text
 from tests.test_checkin_support import (
@@ -46,14 +44,6 @@ REQUEST = "A member of a pod would like a different pod"
 WHAT_NEXT = "A program admin will reach out to find you a better fit; nothing changes until then"
 
 pytestmark = pytest.mark.usefixtures("no_slack_refusals")
-
-
-@pytest.fixture(autouse=True)
-def pulse_surface_registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pulse buttons live in handlers/pulse; until it is listed in SURFACES the
-    app built for a test lists it here."""
-    if pulse_surface not in handlers.SURFACES:
-        monkeypatch.setattr(handlers, "SURFACES", [*handlers.SURFACES, pulse_surface])
 
 
 def end_dm(slack, rt, clock, world, user_id=ALICE):

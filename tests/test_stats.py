@@ -5,11 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
-import handlers
 from bot.services import velocity
-from handlers import stats as stats_surface
 from models import (
     CheckIn,
     Experiment,
@@ -41,14 +37,6 @@ PRIVATE_WORDS = "I learned that silence in meetings hides disagreement"
 
 def at(day: int, month: int = 2, hour: int = 15) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def stats_surface_registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`/coach stats` lives in handlers/stats; until it is listed in SURFACES the
-    app built for a test lists it here."""
-    if stats_surface not in handlers.SURFACES:
-        monkeypatch.setattr(handlers, "SURFACES", [*handlers.SURFACES, stats_surface])
 
 
 # --------------------------------------------------------------------------- building data
