@@ -13,11 +13,11 @@ from bot.ui.blocks import (
     header,
     input_block,
     modal,
-    option,
     plain,
     section,
     static_select,
     text_input,
+    weekday_options,
 )
 from bot.ui.dates import WEEKDAY_NAMES, clock_time
 from models.forms import TIMEZONE_EXAMPLE
@@ -86,7 +86,7 @@ def _digest_inputs(values: ProgramSettingsValues) -> list[dict[str, Any]]:
         channel["initial_conversation"] = values.digest_channel
     weekday = static_select(
         "digest_weekday",
-        [option(day, str(i)) for i, day in enumerate(WEEKDAY_NAMES)],
+        weekday_options(),
         initial=str(values.digest_weekday),
     )
     at = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ui.dates import WEEKDAY_NAMES
+
 SECTION_TEXT_LIMIT = 3000
 HEADER_LIMIT = 150
 BUTTON_TEXT_LIMIT = 75
@@ -73,6 +75,24 @@ def actions(*elements: dict[str, Any], block_id: str | None = None) -> dict[str,
 
 def option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text, 75), "value": value}
+
+
+def weekday_options() -> list[dict[str, Any]]:
+    """Monday … Sunday, valued 0 … 6 (Python's weekday numbers)."""
+    return [option(day, str(number)) for number, day in enumerate(WEEKDAY_NAMES)]
+
+
+def tick_box(
+    action_id: str, label: str, value: str, *, ticked: bool, description: str | None = None
+) -> dict[str, Any]:
+    """A checkboxes element with one option, ticked or not."""
+    choice = option(label, value)
+    if description:
+        choice["description"] = plain(description)
+    element: dict[str, Any] = {"type": "checkboxes", "action_id": action_id, "options": [choice]}
+    if ticked:
+        element["initial_options"] = [choice]
+    return element
 
 
 def static_select(

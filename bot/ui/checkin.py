@@ -16,6 +16,7 @@ from bot.ui.blocks import (
     section,
     static_select,
     text_input,
+    tick_box,
     truncate,
 )
 from bot.ui.dates import local_date_time
@@ -102,29 +103,19 @@ def checkin_modal(
     intro = session_summary(draft.target, draft.member_tz)
     if draft.is_edit:
         intro += "\n_You checked in already: saving updates your check-in._"
-    share_option = {
-        "text": plain("Share my intent with my pod"),
-        "value": SHARE_VALUE,
-        "description": plain("Your pod sees it in the prep message and the coach's brief."),
-    }
-    share_element: dict[str, Any] = {
-        "type": "checkboxes",
-        "action_id": "share",
-        "options": [share_option],
-    }
-    if draft.share:
-        share_element["initial_options"] = [share_option]
-    sensitive_option = {
-        "text": plain("This touches a sensitive boundary or a possible conflict of interest"),
-        "value": SENSITIVE_VALUE,
-    }
-    sensitive_element: dict[str, Any] = {
-        "type": "checkboxes",
-        "action_id": "sensitive",
-        "options": [sensitive_option],
-    }
-    if draft.sensitive:
-        sensitive_element["initial_options"] = [sensitive_option]
+    share_element = tick_box(
+        "share",
+        "Share my intent with my pod",
+        SHARE_VALUE,
+        ticked=draft.share,
+        description="Your pod sees it in the prep message and the coach's brief.",
+    )
+    sensitive_element = tick_box(
+        "sensitive",
+        "This touches a sensitive boundary or a possible conflict of interest",
+        SENSITIVE_VALUE,
+        ticked=draft.sensitive,
+    )
     datepicker: dict[str, Any] = {
         "type": "datepicker",
         "action_id": "due_date",

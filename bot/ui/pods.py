@@ -25,6 +25,8 @@ from bot.ui.blocks import (
     section,
     static_select,
     text_input,
+    tick_box,
+    weekday_options,
 )
 from bot.ui.dates import WEEKDAY_NAMES, clock_time, local_date_time_with_zone
 from models.forms import (
@@ -206,7 +208,7 @@ def pod_modal(
             "Day",
             _select(
                 "weekday",
-                [option(day, str(i)) for i, day in enumerate(WEEKDAY_NAMES)],
+                weekday_options(),
                 None if values.weekday is None else str(values.weekday),
             ),
         ),
@@ -228,14 +230,13 @@ def pod_modal(
 
 
 def _celebrate(on: bool) -> dict[str, Any]:
-    choice = {
-        "text": plain("Celebrate this pod by name in the weekly digest"),
-        "value": CELEBRATE_VALUE,
-        "description": plain("Streaks of sessions held only, never anyone's words."),
-    }
-    element: dict[str, Any] = {"type": "checkboxes", "action_id": "celebrate", "options": [choice]}
-    if on:
-        element["initial_options"] = [choice]
+    element = tick_box(
+        "celebrate",
+        "Celebrate this pod by name in the weekly digest",
+        CELEBRATE_VALUE,
+        ticked=on,
+        description="Streaks of sessions held only, never anyone's words.",
+    )
     return input_block("celebrate", "Digest", element, optional=True)
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from bot import ids
-from bot.ui.blocks import context, escape, input_block, modal, plain, section, text_input, truncate
+from bot.ui.blocks import (
+    context,
+    escape,
+    input_block,
+    modal,
+    section,
+    text_input,
+    tick_box,
+    truncate,
+)
 from bot.ui.dates import local_date_time
 from models.session_forms import ACTION_MAX, INSIGHT_MAX
 from models.session_views import ReflectionDraft
@@ -25,18 +34,13 @@ def reflection_modal(draft: ReflectionDraft, private_metadata: str) -> dict[str,
     blocks: list[dict[str, Any]] = [section(intro, block_id=ids.REFLECTION_INTRO_BLOCK)]
     if draft.questions:
         blocks.append(context("_" + " · ".join(draft.questions[:2]) + "_"))
-    share_option = {
-        "text": plain("Share anonymously in the weekly digest"),
-        "value": SHARE_VALUE,
-        "description": plain("Never with your name; only among enough other voices."),
-    }
-    share_element: dict[str, Any] = {
-        "type": "checkboxes",
-        "action_id": "share",
-        "options": [share_option],
-    }
-    if draft.share:
-        share_element["initial_options"] = [share_option]
+    share_element = tick_box(
+        "share",
+        "Share anonymously in the weekly digest",
+        SHARE_VALUE,
+        ticked=draft.share,
+        description="Never with your name; only among enough other voices.",
+    )
     blocks += [
         input_block(
             "insight",

@@ -12,10 +12,10 @@ from bot.ui.blocks import (
     context,
     input_block,
     modal,
-    option,
     section,
     static_select,
     truncate,
+    weekday_options,
 )
 from bot.ui.dates import WEEKDAY_NAMES, clock_time, short_date
 from bot.ui.experiments import quoted
@@ -57,7 +57,7 @@ def home_section(reminder: ReflectionReminder | None, tz: str) -> list[dict[str,
 def reminder_modal(setting: ReflectionReminderSetting) -> dict[str, Any]:
     """Day (a static select) and time (a timepicker), on the member's own clock."""
     current = setting.current
-    day_options = [option(name, str(number)) for number, name in enumerate(WEEKDAY_NAMES)]
+    day_options = weekday_options()
     timepicker: dict[str, Any] = {"type": "timepicker", "action_id": "time"}
     if current is not None:
         timepicker["initial_time"] = clock_time(current.at)

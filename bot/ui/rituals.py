@@ -20,6 +20,8 @@ from bot.ui.blocks import (
     section,
     static_select,
     text_input,
+    tick_box,
+    weekday_options,
 )
 from bot.ui.dates import WEEKDAY_NAMES, clock_time, short_date
 from models.settings_forms import LAST_WEEK, RITUAL_TEXT_MAX, RitualValues
@@ -33,15 +35,12 @@ def _week_value(week_of_month: int | None) -> str:
 
 
 def _on_off(block_id: str, label: str, on: bool) -> dict[str, Any]:
-    choice = option(label, ON)
-    element: dict[str, Any] = {"type": "checkboxes", "action_id": block_id, "options": [choice]}
-    if on:
-        element["initial_options"] = [choice]
+    element = tick_box(block_id, label, ON, ticked=on)
     return input_block(block_id, "Post it", element, optional=True)
 
 
 def _weekday(block_id: str, weekday: int) -> dict[str, Any]:
-    days = [option(day, str(i)) for i, day in enumerate(WEEKDAY_NAMES)]
+    days = weekday_options()
     return input_block(block_id, "Day", static_select(block_id, days, initial=str(weekday)))
 
 
