@@ -13,8 +13,8 @@ from sqlalchemy import text
 from bot.db import Database
 from bot.settings import normalize_database_url
 from models import Base
-from tests.slackstub.server import SlackStandIn
-from tests.slackstub.signing import SlackClientSim
+from slack_standin.server import SlackStandIn
+from slack_standin.signing import SlackClientSim
 from tests.support.harness import (
     BOT_TOKEN,
     SIGNING_SECRET,

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from models import Pod
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import ADMIN, ALICE, BOB, DAN, OUTSIDER
 
 SLOW = 2.5

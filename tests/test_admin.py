@@ -9,8 +9,8 @@ from sqlalchemy import select
 from bot.program_content import get_content
 from bot.services import program
 from models import ProgramSettings
-from tests.slackstub.server import visible_text
-from tests.slackstub.signing import SubmissionBlocked
+from slack_standin.server import visible_text
+from slack_standin.signing import SubmissionBlocked
 from tests.support.harness import build_test_runtime
 
 ADMIN, OWNER, ALICE = "U0ADMIN", "U0OWNER", "U0ALICE"

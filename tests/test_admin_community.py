@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import ids
 from bot.sender import OutboxSender
 from models import Member, OutboxMessage, ProgramSettings
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.support.harness import build_test_runtime
 from tests.test_review import q1_with_data
 

@@ -18,7 +18,7 @@ from models import (
     SessionSkip,
     SessionStatus,
 )
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.test_pods import ADMIN, ALICE, BOB, CAROL, DAVE, PEOPLE, last_reply, people  # noqa: F401
 
 JOINED = datetime(2026, 1, 5, tzinfo=UTC)

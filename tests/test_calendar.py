@@ -18,7 +18,7 @@ from bot.scheduler import run_once
 from bot.services import reminders as reminders_service
 from bot.services import sessions as sessions_service
 from models import OutboxMessage, Pod, PodMembership, PodSession
-from tests.slackstub.blockcheck import buttons, visible_text
+from slack_standin.blockcheck import buttons, visible_text
 from tests.test_checkin_support import (
     ADMIN,
     ALICE,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.scheduler import run_once
 from models import PodSession, SessionStatus
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ALICE,
     BOB,

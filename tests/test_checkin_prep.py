@@ -11,7 +11,7 @@ import pytest
 from bot.scheduler import run_once
 from bot.services import prep_updates, reminders
 from models import PodSession
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ALICE,
     CAROL,

@@ -22,7 +22,7 @@ from models import (
     PodSession,
     Reflection,
 )
-from tests.slackstub.blockcheck import buttons, visible_text
+from slack_standin.blockcheck import buttons, visible_text
 
 TEAM = "T0001"
 ALICE, BOB, CAROL, DAN = "U0ALICE", "U0BOB", "U0CAROL", "U0DAN"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.slackstub.server import visible_text
-from tests.slackstub.signing import SlackClientSim
+from slack_standin.server import visible_text
+from slack_standin.signing import SlackClientSim
 from tests.support.harness import BOT_TOKEN, SIGNING_SECRET
 
 BIN = Path(sys.executable).parent

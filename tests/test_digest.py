@@ -27,7 +27,7 @@ from models import (
     ProgramSettings,
     Reflection,
 )
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 
 TEAM = "T0001"
 CHANNEL = "CDIGEST"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.scheduler import run_once
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_digest import CHANNEL, FRIDAY_9, WEDNESDAY, people, settings, share
 
 

@@ -14,7 +14,7 @@ from bot.notify import outbox
 from bot.services import experiments as experiments_service
 from bot.ui import experiments as experiments_ui
 from models import Experiment, Member, OutboxMessage
-from tests.slackstub.blockcheck import message_block_problems, visible_text
+from slack_standin.blockcheck import message_block_problems, visible_text
 from tests.test_checkin_support import (
     ALICE,
     BOB,
@@ -226,7 +226,7 @@ def test_nudge_goes_out_at_ten_in_the_members_timezone_once(db, slack, clock):
 
 
 def _buttons(payload):
-    from tests.slackstub.blockcheck import buttons
+    from slack_standin.blockcheck import buttons
 
     return buttons(payload)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.ui.answers import SORRY
 from models import Member
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.test_pods import GOOD_FORM, modal_of
 
 NEWCOMER = "U0NEWBIE"

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from models import CheckIn, Experiment, ExperimentStatus, Kudos, PodSession, Reflection
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ADMIN,
     ALICE,

@@ -10,7 +10,7 @@ import pytest
 from bot.services import home as home_service
 from bot.ui import home as home_ui
 from models import Reflection
-from tests.slackstub.blockcheck import view_problems, visible_text
+from slack_standin.blockcheck import view_problems, visible_text
 from tests.test_checkin_support import (
     ALICE,
     BOB,

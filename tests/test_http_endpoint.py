@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.ui.help import SUBCOMMAND_USAGE
 from models import SlackEventReceipt
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.support.harness import RunningBot, build_test_runtime
 
 
@@ -119,7 +119,7 @@ def test_healthz_is_503_when_the_database_is_unreachable(slack, clock):
     unreachable = Database.from_url("postgresql://nobody@127.0.0.1:1/none")
     bot = RunningBot(build_test_runtime(unreachable, slack.api_url, clock)).start()
     try:
-        from tests.slackstub.signing import SlackClientSim
+        from slack_standin.signing import SlackClientSim
         from tests.support.harness import SIGNING_SECRET
 
         response = SlackClientSim(bot.base_url, SIGNING_SECRET, slack).get("/healthz")

@@ -14,7 +14,7 @@ from bot.services import kudos as kudos_service
 from bot.services.refusals import Refusal
 from handlers import kudos as kudos_handler
 from models import Kudos, ProgramSettings
-from tests.slackstub.blockcheck import buttons, visible_text
+from slack_standin.blockcheck import buttons, visible_text
 
 ANA, BO, CY, ROBOT = "U0ANA", "U0BO", "U0CY", "U0ROBOT"
 VALUES = ["Curiosity", "Accountability", "Generosity", "Courage", "Respect"]

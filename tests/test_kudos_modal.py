@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.sender import OutboxSender
 from models import Kudos, Member, ProgramSettings
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 
 pytestmark = pytest.mark.usefixtures("no_slack_refusals")
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.scheduler import run_once
 from models import Member, PodMembership, PodSession
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.test_checkin_support import ALICE, BOB, CAROL, PEOPLE, TEAM, add_people, build_world
 
 

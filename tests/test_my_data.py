@@ -24,7 +24,7 @@ from models import (
     Pulse,
     Reflection,
 )
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ALICE,
     BOB,

@@ -13,7 +13,7 @@ from bot.program_content import get_content
 from bot.scheduler import run_once
 from bot.services import sessions as svc
 from models import PodPlaybook, PodSession
-from tests.slackstub.server import buttons, visible_text
+from slack_standin.server import buttons, visible_text
 from tests.test_sessions import seasoned_pod
 
 MONDAY_9 = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from models import PodSession
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_digest import FRIDAY_9, digest_rows, session, settings, tick
 from tests.test_pods import create_pod, input_element, modal_of, people, pod_named  # noqa: F401
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from bot.scheduler import run_once
 from models import Member, OutboxMessage, Pod, PodMembership, PodSession, SessionStatus
-from tests.slackstub.server import buttons, visible_text
-from tests.slackstub.signing import SubmissionBlocked
+from slack_standin.server import buttons, visible_text
+from slack_standin.signing import SubmissionBlocked
 
 ALICE, BOB, CAROL, DAVE, ERIN, ROBOT = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0ERIN", "U0ROBOT"
 ADMIN = "U0ADMIN"

@@ -11,7 +11,7 @@ from bot.ui.dates import local_date_time_with_zone
 from handlers.pods import PodFormMetadata
 from models.forms import normalize_timezone, parse_pod_form, suggest_timezone
 from models.pod_views import PodFormValues, PodInfo, PodListing
-from tests.slackstub.blockcheck import message_block_problems, view_problems
+from slack_standin.blockcheck import message_block_problems, view_problems
 
 FIELDS = {
     "name": "  Platform   Leads ",

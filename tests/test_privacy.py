@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from bot.scheduler import run_once
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ADMIN,
     ALICE,

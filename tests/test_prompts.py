@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot.program_content import get_content
 from bot.scheduler import run_once
 from models import CommunityTactic, TacticStatus
-from tests.slackstub.server import buttons, visible_text
-from tests.slackstub.signing import SubmissionBlocked
+from slack_standin.server import buttons, visible_text
+from slack_standin.signing import SubmissionBlocked
 from tests.support.harness import build_test_runtime
 
 ADMIN, SLACK_ADMIN = "U0ADMIN", "U0OWNER"

@@ -17,7 +17,7 @@ from bot.scheduler import run_once
 from bot.services import review, velocity
 from bot.ui import review as review_ui
 from models import Member, PodFit, PodMembership, Pulse
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ADMIN,
     ALICE,

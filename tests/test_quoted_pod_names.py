@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.test_pods import (  # noqa: F401
     ALICE,
     BOB,

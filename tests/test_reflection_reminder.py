@@ -12,7 +12,7 @@ from sqlalchemy import event, select, update
 from bot.notify.reflection_reminders import enqueue_due_reflection_reminders
 from bot.scheduler import run_once
 from models import Member, PodMembership
-from tests.slackstub.blockcheck import view_problems, visible_text
+from slack_standin.blockcheck import view_problems, visible_text
 from tests.test_checkin_support import (
     BOB,
     CAROL,

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Kudos, RequestReceipt, SlackEventReceipt
-from tests.slackstub.blockcheck import buttons, visible_text
+from slack_standin.blockcheck import buttons, visible_text
 from tests.test_checkin_support import ALICE, modal_on_screen, reflections
 
 ANA, BO = "U0ANA", "U0BO"

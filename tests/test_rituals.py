@@ -16,7 +16,7 @@ from bot.scheduler import run_once
 from bot.services.rituals import week_of_month_matches
 from models import Member, ProgramSettings, Ritual, RitualKind
 from models.settings_forms import LAST_WEEK
-from tests.slackstub.server import buttons, visible_text
+from slack_standin.server import buttons, visible_text
 from tests.support.harness import build_test_runtime
 
 ADMIN, OWNER, ALICE, BOB, HOST = "U0ADMIN", "U0OWNER", "U0ALICE", "U0BOB", "U0HOST"

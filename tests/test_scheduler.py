@@ -21,7 +21,7 @@ from bot.scheduler import (
 )
 from bot.services import sessions as svc
 from models import OutboxMessage
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.test_sessions import seasoned_pod
 
 MONDAY_9 = datetime(2026, 3, 2, 9, tzinfo=UTC)

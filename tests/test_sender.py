@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from bot.notify import outbox
 from bot.sender import OutboxSender, sending_client
 from models import OutboxMessage, OutboxStatus
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.support.harness import BOT_TOKEN
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.program_content import get_content
 from bot.scheduler import run_once
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ALICE,
     BOB,

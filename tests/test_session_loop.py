@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.scheduler import run_once
 from bot.services import sessions
 from models import PodSession
-from tests.slackstub.blockcheck import visible_text
+from slack_standin.blockcheck import visible_text
 from tests.test_checkin_support import (
     ALICE,
     BOB,

@@ -20,7 +20,7 @@ from bot.sender import OutboxSender
 from bot.services import sessions as svc
 from bot.tick import tick
 from models import Member, Pod, PodSession
-from tests.slackstub.server import buttons, visible_text
+from slack_standin.server import buttons, visible_text
 from tests.test_sessions_factory import join, make_member, make_pod
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)  # Monday

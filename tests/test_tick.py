@@ -23,8 +23,8 @@ from models import (
     SessionSkip,
 )
 from models.base import utcnow
+from slack_standin.server import buttons, visible_text
 from tests.conftest import _empty_all_tables
-from tests.slackstub.server import buttons, visible_text
 from tests.support.harness import BOT_TOKEN, SIGNING_SECRET
 from tests.test_sessions import StatementCounter, seasoned_pod
 from tests.test_sessions_factory import TEAM, join, make_member

@@ -12,7 +12,7 @@ import pytest
 from bot import tick as tick_module
 from bot.scheduler import run_once
 from models import Pod
-from tests.slackstub.server import visible_text
+from slack_standin.server import visible_text
 from tests.test_sessions import seasoned_pod
 from tests.test_tick import MONDAY_9, PREP_TIME
 

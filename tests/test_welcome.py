@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.program_content import get_content
 from bot.scheduler import run_once
 from models import Member
-from tests.slackstub.server import buttons, visible_text
+from slack_standin.server import buttons, visible_text
 from tests.test_pods import create_pod
 
 ALICE, BOB, CAROL, DAVE, ERIN = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0ERIN"

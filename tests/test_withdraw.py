@@ -15,7 +15,7 @@ from bot.ui import home as home_ui
 from models import Reflection
 from models.community_views import WaitingLearning
 from models.session_views import HomeData
-from tests.slackstub.blockcheck import view_problems, visible_text
+from slack_standin.blockcheck import view_problems, visible_text
 from tests.test_digest import CHANNEL, FRIDAY_9, WEDNESDAY, people, settings, share
 
 pytestmark = pytest.mark.usefixtures("no_slack_refusals")

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slackstub import (
+from slack_standin import (
     SlackClientSim,
     SlackStandIn,
     SubmissionBlocked,

@@ -1,4 +1,5 @@
-"""Test-side Slack: a loopback Web API stand-in and a signed Slack-side client.
+"""A loopback Slack stand-in (Web API, response URLs, file uploads) and a signed
+Slack-side client, shared by the tests and the sandbox.
 
 with SlackStandIn() as slack:
     slack.add_user("U1", "alice")
@@ -7,14 +8,14 @@ with SlackStandIn() as slack:
     assert "Usage" in visible_text(slack.ephemerals("U1")[-1])
 """
 
-from tests.slackstub.blockcheck import (
+from slack_standin.blockcheck import (
     buttons,
     message_block_problems,
     view_problems,
     visible_text,
 )
-from tests.slackstub.server import ApiError, RecordedCall, SlackStandIn
-from tests.slackstub.signing import (
+from slack_standin.server import ApiError, RecordedCall, SlackStandIn
+from slack_standin.signing import (
     SendOptions,
     SimResponse,
     SlackClientSim,

@@ -1,7 +1,7 @@
 """A loopback stand-in for Slack's Web API, response_urls and file uploads.
 
 ``SlackStandIn`` answers like Slack, including Slack's refusals: every ``blocks``
-and ``view`` is checked by :mod:`tests.slackstub.blockcheck`, trigger_ids expire
+and ``view`` is checked by :mod:`slack_standin.blockcheck`, trigger_ids expire
 and are single-use, unknown users and channels are refused, and fault knobs
 produce 429 (with ``Retry-After``), 5xx and error answers without touching state.
 
@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.slackstub.blockcheck import (
+from slack_standin.blockcheck import (
     MESSAGE_TEXT_MAX,
     buttons,
     interactive_elements,

@@ -25,8 +25,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from slack_sdk.signature import SignatureVerifier
 
-from tests.slackstub.blockcheck import interactive_elements, surface_blocks
-from tests.slackstub.server import SlackStandIn
+from slack_standin.blockcheck import interactive_elements, surface_blocks
+from slack_standin.server import SlackStandIn
 
 __all__ = [
     "SendOptions",
