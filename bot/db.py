@@ -67,7 +67,7 @@ class Database:
         with self.engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, "heads")
 
 
 def alembic_config(url: str | None = None) -> Config:
