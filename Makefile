@@ -13,8 +13,9 @@ $(BIN)/coachbot: pyproject.toml requirements.lock
 
 install: $(BIN)/coachbot
 
+# With Slack credentials (env or .env) the bot; without, the sandbox on http://localhost:$$PORT/.
 run: install
-	$(BIN)/coachbot run
+	$(BIN)/python -m sandbox.launch
 
 test: install
 	$(BIN)/ruff check .

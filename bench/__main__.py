@@ -13,7 +13,7 @@ import importlib
 import sys
 
 # name → module under bench/; each module has main(argv).
-BENCHMARKS = ("tick",)
+BENCHMARKS = ("tick", "ack", "memory", "history", "fanout", "matching")
 
 
 def main(argv: list[str]) -> None:

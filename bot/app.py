@@ -18,14 +18,28 @@ from handlers import register_all
 LISTENER_THREADS = 10
 
 
-def create_bolt_app(rt: Runtime, *, listener_executor: Executor | None = None) -> App:
+def listener_threads(request_threads: int) -> int:
+    """Bolt runs every listener in its pool and the request thread waits there for the
+    ack: with one request per server thread waiting for its ack, and as many listeners
+    still making their Web API calls after theirs, twice the server's threads (at least
+    LISTENER_THREADS) keeps a burst's acks from queueing behind earlier listeners."""
+    return max(LISTENER_THREADS, 2 * request_threads)
+
+
+def create_bolt_app(
+    rt: Runtime,
+    *,
+    listener_executor: Executor | None = None,
+    listener_threads: int = LISTENER_THREADS,
+) -> App:
+    pool = listener_executor or ThreadPoolExecutor(
+        max_workers=listener_threads, thread_name_prefix="listener"
+    )
     app = App(
         client=rt.client,
         signing_secret=rt.settings.SLACK_SIGNING_SECRET,
         # Listeners log with the request id of the request that started them.
-        listener_executor=RequestContextExecutor(
-            listener_executor or ThreadPoolExecutor(max_workers=LISTENER_THREADS)
-        ),
+        listener_executor=RequestContextExecutor(pool),
         logger=logging.getLogger("coachbot.bolt"),
     )
     # First of our middleware, after Bolt's signature check: a replay goes no further.
@@ -34,7 +48,13 @@ def create_bolt_app(rt: Runtime, *, listener_executor: Executor | None = None) -
     return app
 
 
-def create_wsgi_app(rt: Runtime, *, listener_executor: Executor | None = None) -> CoachbotWSGI:
-    return CoachbotWSGI(
-        create_bolt_app(rt, listener_executor=listener_executor), rt.db, clock=rt.clock
+def create_wsgi_app(
+    rt: Runtime,
+    *,
+    listener_executor: Executor | None = None,
+    listener_threads: int = LISTENER_THREADS,
+) -> CoachbotWSGI:
+    bolt = create_bolt_app(
+        rt, listener_executor=listener_executor, listener_threads=listener_threads
     )
+    return CoachbotWSGI(bolt, rt.db, clock=rt.clock)

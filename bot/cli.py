@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from bot.logs import LOG_FORMATS, configure_logging, parse_level
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import Settings, SettingsError, load_database_settings, load_settings
 
 log = logging.getLogger("coachbot")
+WAITRESS_THREADS = 8  # `coachbot run`'s HTTP threads; Bolt's listener pool is sized from it
 
 
-def settings_or_exit() -> Settings:
+def settings_or_exit(*, database_only: bool = False) -> Settings:
     try:
-        return load_settings()
+        return load_database_settings() if database_only else load_settings()
     except SettingsError as error:
         print(f"coachbot: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -36,9 +37,35 @@ def content_or_exit() -> None:
 
 
 def ready_or_exit() -> Settings:
+    from bot.program_content.loader import use_prompts_dir
+
     settings = settings_or_exit()
+    use_prompts_dir(settings.COACHBOT_PROMPTS_DIR)  # from the environment or .env
     content_or_exit()
     return settings
+
+
+def checks_or_exit(rt, *, database: bool = True, slack: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """The database is reachable and migrated; Slack answers and accepts the token."""
+    from bot.startup import StartupError, check_database, check_slack
+
+    try:
+        if database:
+            check_database(rt.db)
+        if slack:
+            check_slack(rt.settings.SLACK_BOT_TOKEN, rt.settings.SLACK_API_URL)
+    except StartupError as error:
+        print(f"coachbot: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def https_url(value: str) -> str:
+    if not value.startswith("https://") or len(value) <= len("https://"):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an https URL; Slack sends requests only to "
+            "https://, e.g. https://coachbot.example.com"
+        )
+    return value
 
 
 def parse_instant(value: str) -> datetime:
@@ -74,7 +101,22 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--team", help="the Slack workspace id (needed with several workspaces)")
     report.add_argument("--out", default=".", help="directory for the PNG and CSV (default: .)")
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (JSON)")
-    manifest.add_argument("--url", help="public base URL for HTTP mode; omit for Socket Mode")
+    manifest.add_argument(
+        "--url", type=https_url, help="public https base URL for HTTP mode; omit for Socket Mode"
+    )
+    from bot.seed_cli import add_arguments as add_seed_arguments
+
+    seed = commands.add_parser("seed", help="fill an empty database with a demo program")
+    add_seed_arguments(seed)
+    from bot.people_cli import add_people_arguments, add_skills_arguments
+
+    add_people_arguments(commands.add_parser("people", help="onboard many people from a CSV file"))
+    add_skills_arguments(
+        commands.add_parser("skills", help="the skills map: offered and sought, per skill")
+    )
+    from bot.match_cli import add_arguments as add_match_arguments
+
+    add_match_arguments(commands.add_parser("match", help="propose pods from profiles"))
     return parser
 
 
@@ -88,7 +130,9 @@ def main(argv: list[str] | None = None) -> None:
 
         print(json.dumps(build_manifest(args.url), indent=2))
         return
-    settings = settings_or_exit() if args.command == "db" else ready_or_exit()
+    # `db upgrade` needs only DATABASE_URL (and how to log).
+    database_only = args.command == "db"
+    settings = settings_or_exit(database_only=True) if database_only else ready_or_exit()
     configure_logging(settings.LOG_LEVEL, settings.LOG_FORMAT)
     if args.command == "web":
         serve_with_gunicorn(settings)
@@ -97,6 +141,10 @@ def main(argv: list[str] | None = None) -> None:
     from bot.runtime import build_runtime
 
     rt = build_runtime(settings)
+    if args.command in ("tick", "digest", "report", "worker", "match"):
+        checks_or_exit(rt, slack=args.command == "worker")
+    elif args.command == "run":
+        checks_or_exit(rt, database=False, slack=True)  # `run` migrates the database itself
     if args.command == "db":
         rt.db.upgrade()
         print("coachbot: database is up to date")
@@ -113,6 +161,22 @@ def main(argv: list[str] | None = None) -> None:
         from bot.report_cli import run_report
 
         raise SystemExit(run_report(args, rt))
+    elif args.command == "people":
+        from bot.people_cli import run_people
+
+        raise SystemExit(run_people(args, rt))
+    elif args.command == "skills":
+        from bot.people_cli import run_skills
+
+        raise SystemExit(run_skills(args, rt))
+    elif args.command == "seed":
+        from bot.seed_cli import run as run_seed
+
+        raise SystemExit(run_seed(args, rt))
+    elif args.command == "match":
+        from bot.match_cli import run as run_match
+
+        raise SystemExit(run_match(args, rt))
     elif args.command == "worker":
         from bot.scheduler import run_worker
 
@@ -132,12 +196,21 @@ def _early_logging(environ: Mapping[str, str]) -> tuple[str, str]:
 
 
 def serve_with_gunicorn(settings: Settings) -> None:
-    argv = ["gunicorn", "bot.wsgi:application", "--bind", f"0.0.0.0:{settings.PORT}"]
-    os.execvp("gunicorn", argv)
+    """Replaces this process with gunicorn from this interpreter's environment (never
+    a `gunicorn` found on PATH), configured by bot/gunicorn_config.py (gunicorn.conf.py):
+    the worker and thread counts from the settings, so `.env` counts too."""
+    from bot import gunicorn_config as config
+
+    env = dict(os.environ)
+    env[config.WORKERS_VARIABLE] = str(config.worker_count(settings.WEB_CONCURRENCY))
+    env[config.THREADS_VARIABLE] = str(config.thread_count(settings.GUNICORN_THREADS))
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:bot.gunicorn_config"]
+    argv += ["--bind", f"0.0.0.0:{settings.PORT}", "bot.wsgi:application"]
+    os.execve(sys.executable, argv, env)
 
 
 def run_all_in_one(rt) -> None:  # type: ignore[no-untyped-def]
-    from bot.app import create_bolt_app, create_wsgi_app
+    from bot.app import create_bolt_app, create_wsgi_app, listener_threads
     from bot.scheduler import start_background_scheduler
 
     rt.db.upgrade()
@@ -152,7 +225,8 @@ def run_all_in_one(rt) -> None:  # type: ignore[no-untyped-def]
             import waitress
 
             log.info("Coachbot listens on http://0.0.0.0:%s/slack/events", rt.settings.PORT)
-            waitress.serve(create_wsgi_app(rt), host="0.0.0.0", port=rt.settings.PORT, threads=8)
+            app = create_wsgi_app(rt, listener_threads=listener_threads(WAITRESS_THREADS))
+            waitress.serve(app, host="0.0.0.0", port=rt.settings.PORT, threads=WAITRESS_THREADS)
     finally:
         scheduler.shutdown(wait=False)
 

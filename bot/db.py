@@ -23,7 +23,31 @@ def make_engine(url: str, **options: object) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     # hide_parameters: a logged database error never carries what a person typed.
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
+    # pool_pre_ping: connections the server dropped (a restart, a failover) are replaced
+    # at checkout, so the next request and the next tick just work.
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
+    if engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _configure_psycopg)
+    return engine
+
+
+def _configure_psycopg(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL refuses NUL characters in text: strings lose them on the way in, so a
+    NUL typed (or forged) anywhere is dropped, never a failed request."""
+    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+
+    class NulFreeText(StrDumperUnknown):
+        def dump(self, obj: str) -> bytes:  # type: ignore[override]
+            return super().dump(obj.replace("\x00", ""))  # type: ignore[return-value]
+
+    class NulFreeBinary(StrBinaryDumper):
+        def dump(self, obj: str) -> bytes:  # type: ignore[override]
+            return super().dump(obj.replace("\x00", ""))  # type: ignore[return-value]
+
+    # The text dumper last: it stays the one used for `%s`, and its "unknown" type
+    # lets PostgreSQL infer a parameter's type as it does without this hook.
+    dbapi_connection.adapters.register_dumper(str, NulFreeBinary)
+    dbapi_connection.adapters.register_dumper(str, NulFreeText)
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -67,7 +91,7 @@ class Database:
         with self.engine.begin() as connection:
             config = alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "heads")
+            command.upgrade(config, "head")
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -112,3 +112,23 @@ HOME_REFLECTION_REMINDER_BLOCK = "reflection-reminder"
 MY_DATA_DELETE_CALLBACK = "my_data_delete"
 MY_DATA_CONFIRM_BLOCK = "my_data_confirm"
 MY_DATA_CONFIRM_ACTION = "my_data_confirm"
+
+# Profiles (/coach profile), onboarding many at once, the skills map (/coach admin)
+PROFILE_CALLBACK = "member_profile"
+PROFILE_OPEN_ACTION = "profile_open"
+PROGRAM_LISTS_OPEN_ACTION = "program_lists_open"
+PROGRAM_LISTS_CALLBACK = "program_lists"
+SKILLS_MAP_ACTION = "skills_map"
+USERGROUP_IMPORT_OPEN_ACTION = "usergroup_import_open"
+USERGROUP_IMPORT_CALLBACK = "usergroup_import"
+
+# Matching (/coach admin → Propose pods, `coachbot match`): accept one proposed pod or all
+# of a run, the reshuffle offer to admins, and a member's "keep my pod" opt-out
+MATCH_PROPOSE_ACTION = "match_propose"
+MATCH_ACCEPT_ACTION = "match_accept"
+MATCH_ACCEPT_ALL_ACTION = "match_accept_all"
+MATCH_PODS_BLOCK = "match_pods"
+RESHUFFLE_ANNOUNCE_ACTION = "reshuffle_announce"
+RESHUFFLE_OPT_OUT_ACTION = "reshuffle_opt_out"
+MATCH_SETTINGS_OPEN_ACTION = "match_settings_open"
+MATCH_SETTINGS_CALLBACK = "match_settings"

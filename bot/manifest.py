@@ -15,9 +15,19 @@ BOT_SCOPES = [
     "mpim:write",  # a group DM for a pod without a channel
     "users:read",  # names and time zones (users.info)
     "files:write",  # the quarterly review chart and a person's growth summary file
+    "usergroups:read",  # /coach admin → Import a user group (usergroups.list, .users.list)
+    "users:read.email",  # coachbot people import: rows that name a person by e-mail
+    # Reading back the bot's own recent messages (conversations.history with message
+    # metadata) where a message may have gone out before a crash, so it is never sent
+    # twice: pod channels (public, private), group DMs and DMs.
+    "channels:history",
+    "groups:history",
+    "mpim:history",
+    "im:history",
 ]
 
 BOT_EVENTS = ["app_home_opened", "user_change"]  # user_change: people who leave the company
+BOT_EVENTS += ["app_uninstalled", "tokens_revoked"]  # stop all work for a workspace
 
 LONG_DESCRIPTION = (
     "Coachbot runs your company's peer coaching program inside Slack. Small pods of peers "

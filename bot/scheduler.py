@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from bot.leader import LeaderLock
 from bot.runtime import Runtime
 from bot.sender import OutboxSender
-from bot.tick import tick
+from bot.tick import purge, tick
 from models.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def run_once(rt: Runtime, now: datetime | None = None) -> str:
         rt = replace(rt, clock=lambda: now)
     at = rt.now()
     enqueued = tick_for(rt, at)
+    purge(rt.db, at, rt.settings.RETENTION_DAYS)
     sent = OutboxSender(rt.db, rt.client, clock=rt.clock).drain()
     return f"tick at {at.isoformat()}: {enqueued} enqueued, {sent}"
 
@@ -71,6 +72,7 @@ class Jobs:
                 now.isoformat(),
                 tick_for(self.rt, now),
             )
+            purge(self.rt.db, now, self.rt.settings.RETENTION_DAYS)
         except Exception:
             log.exception("tick failed; the next one picks up where it stopped")
         self.send()

@@ -1,17 +1,34 @@
 """The outbox sender: claims due rows, calls Slack with a bounded number of calls
 in flight, and records what happened, so each message goes out once.
 
-- Claiming is one UPDATE over a sub-select (FOR UPDATE SKIP LOCKED on
-  PostgreSQL), committed before any call: several senders share rows without
+- Claiming is one transaction committed before any call: on PostgreSQL a
+  SELECT … FOR UPDATE SKIP LOCKED picks the rows, then one UPDATE claims them
+  (on SQLite one UPDATE over a sub-select): several senders share rows without
   doubles. Rows a crashed sender left claimed past the lease are claimed again.
 - 429 / ``ratelimited``: no call to that method until Retry-After has passed on
-  our clock; the row waits (not a failed attempt) and so does every pending row
-  of that method, which tells the other senders too.
+  our clock; the row waits (not a failed attempt). The window is written to
+  ``slack_rate_windows``: every sender's claim skips the method until then, and
+  before a call each sender rereads the table unless it did within
+  ``WINDOWS_FRESH_SECONDS``.
 - 5xx, timeouts, connection errors, unknown errors: exponential backoff, then
   failed after ``max_attempts``. Permanent errors fail at once, reason kept.
 - ``chat.update`` rows name the ``original_key`` of the message they change;
   they wait until that one is sent, and only the newest update of a message is
   sent (older ones are marked superseded).
+- No doubles across a crash: every chat.postMessage carries its dedupe key in
+  Slack message metadata (``event_type`` ``coachbot_outbox``). The claim commits
+  the row's ``call_started_at`` (the claim time) before any call; it is cleared
+  when the row goes back uncalled or Slack clearly refused the call, and stays set
+  while a call's outcome is unknown (killed, timeout, 5xx). Such a row is never
+  re-sent blind: the sender first reads the conversation's history since the claim
+  (``conversations.history``, ``include_all_metadata``; a DM's IM channel from an
+  earlier answer or ``conversations.open``) and records the message found as sent.
+- A live call is never reclaimed: a call starts only while the claim has at least
+  ``call_budget`` (client timeout × the calls one row can make) of its lease left,
+  and the lease must be longer than that budget (checked in ``__init__``).
+- ``max_claimed`` bounds the calls in flight across every sender sharing the
+  database: a claim takes only as many rows as leave at most that many claimed
+  (the count and the claim serialised by an advisory lock on PostgreSQL).
 
 "Now" is always `clock()`, the runtime's clock (no default): a pass run for an
 instant (`coachbot tick --at`) sends what is due at that instant.
@@ -22,11 +39,12 @@ and would let another thread call the method inside its Retry-After window.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
-import re
 import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -37,11 +55,14 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.db import Database
-from bot.notify.outbox import UPDATE_MESSAGE
+from bot.notify.outbox import POST_MESSAGE, UPDATE_MESSAGE, key_kind
 from models import OutboxMessage, OutboxStatus
+from models.outbox import SlackRateWindow
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +91,22 @@ PERMANENT_ERRORS = frozenset(
 )
 SUPERSEDED = "superseded"
 DEFAULT_RETRY_AFTER_SECONDS = 1
-_KEY_KIND = re.compile(r"[A-Za-z_-]+")
+METADATA_EVENT_TYPE = "coachbot_outbox"
+OPEN_METHOD = "conversations.open"
+HISTORY_METHOD = "conversations.history"
+HISTORY_PAGE_SIZE = 200
+MAX_HISTORY_PAGES = 3
+CALLS_PER_ROW = 1 + 1 + MAX_HISTORY_PAGES
+"""The most Slack calls one row makes inside one claim: conversations.open, up to
+MAX_HISTORY_PAGES pages of conversations.history, and the send itself. Each call
+is bounded by the client timeout, so a row's calls end within
+``client.timeout × CALLS_PER_ROW`` (the call budget) of their start."""
+CLAIM_LOCK_KEY = 0x0C0AC4B07_5E4D
+"""pg_advisory_xact_lock key serialising bounded claims (count, then claim)."""
+WINDOWS_FRESH_SECONDS = 0.05
+"""How stale this sender's copy of the other senders' Retry-After windows may be."""
+CLOCK_SKEW = timedelta(minutes=1)
+"""The history lookup starts this long before the claim: Slack's clock and ours differ."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +119,11 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     dedupe_key: str = ""
+    claimed_at: datetime | None = None
+    call_started_at: datetime | None = None
+    """Set when an earlier call's outcome is unknown: the message may be in Slack."""
+    original_key: str | None = None
+    recipient: str | None = None
 
 
 class Outcome:
@@ -93,6 +134,8 @@ class Outcome:
     WAITING = "waiting"
     RETRY = "retry"
     FAILED = "failed"
+    FOUND = "found_sent"  # an earlier call had gone through: recorded, not sent again
+    EXPIRED = "lease_expired"  # too little lease left to start a call: released
 
 
 def sending_client(client: WebClient) -> WebClient:
@@ -105,13 +148,6 @@ def sending_client(client: WebClient) -> WebClient:
         proxy=client.proxy,
         retry_handlers=[],
     )
-
-
-def key_kind(dedupe_key: str) -> str:
-    """The kind a dedupe key starts with (`prep`, `kudos`, ...): safe to log, unlike
-    the rest, which may name people."""
-    found = _KEY_KIND.match(dedupe_key)
-    return found.group() if found else "-"
 
 
 def _retry_after(error: SlackApiError) -> int:
@@ -140,8 +176,10 @@ class OutboxSender:
         backoff_base: timedelta = timedelta(seconds=30),
         backoff_cap: timedelta = timedelta(minutes=30),
         update_wait: timedelta = timedelta(seconds=30),
+        max_claimed: int | None = None,
     ) -> None:
         self.db = db
+        self.max_claimed = max_claimed
         self.client = sending_client(client)
         self.clock = clock
         self.max_in_flight = max(1, max_in_flight)
@@ -153,7 +191,16 @@ class OutboxSender:
         self.backoff_cap = backoff_cap
         self.update_wait = update_wait
         self._windows: dict[str, datetime] = {}
+        self._windows_read_at = float("-inf")
         self._lock = threading.Lock()
+        # Lease > call timeout × calls per row: a call that starts with call_budget of
+        # the lease left ends before any other sender may reclaim the row.
+        self.call_budget = timedelta(seconds=(self.client.timeout or 30) * CALLS_PER_ROW)
+        if self.lease <= self.call_budget:
+            raise ValueError(
+                f"lease {self.lease} must exceed client timeout × {CALLS_PER_ROW} calls"
+                f" = {self.call_budget}"
+            )
 
     # ------------------------------------------------------------------ public
 
@@ -173,7 +220,9 @@ class OutboxSender:
         )
 
     def claim(self) -> list[Claimed]:
-        """Marks up to batch_size due rows as ours and commits."""
+        """Marks up to batch_size due rows as ours and commits. A chat.postMessage row
+        is also marked `call_started_at` (this claim's time, unless an earlier call
+        left its mark): from this commit on, the message may be in Slack."""
         now = self.clock()
         token = f"{self.worker_id}#{uuid.uuid4().hex[:12]}"
         claimable = or_(
@@ -184,22 +233,43 @@ class OutboxSender:
             ),
         )
         pick = select(OutboxMessage.id).where(claimable)
+        self._adopt_windows(now, force=True)
         if waiting := self.blocked_methods(now):
             pick = pick.where(OutboxMessage.method.not_in(waiting))
         with self.db.transaction() as tx:
             # A read-only look first: an idle sender (the usual case) takes no write lock.
             if tx.scalar(pick.limit(1)) is None:
                 return []
-        pick = pick.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(self.batch_size)
-        if not self.db.is_sqlite:
-            pick = pick.with_for_update(skip_locked=True)
         with self.db.transaction() as tx:
+            limit = self._claim_limit(tx, now)
+            if limit <= 0:
+                return []
+            pick = pick.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
+            if self.db.is_sqlite:
+                chosen: Any = pick.scalar_subquery()
+            else:
+                # Locked and chosen first: PostgreSQL may run an IN (… LIMIT … SKIP LOCKED)
+                # sub-select once per row it updates, and so take more than the limit.
+                chosen = list(tx.scalars(pick.with_for_update(skip_locked=True)))
+                if not chosen:
+                    return []
             # `claimable` again in the UPDATE: a row another sender claimed since
             # the sub-select read it is not taken twice.
             rows = tx.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(pick.scalar_subquery()), claimable)
-                .values(status=OutboxStatus.CLAIMED, claimed_at=now, claimed_by=token)
+                .where(OutboxMessage.id.in_(chosen), claimable)
+                .values(
+                    status=OutboxStatus.CLAIMED,
+                    claimed_at=now,
+                    claimed_by=token,
+                    call_started_at=case(
+                        (
+                            OutboxMessage.method == POST_MESSAGE,
+                            func.coalesce(OutboxMessage.call_started_at, now),
+                        ),
+                        else_=OutboxMessage.call_started_at,
+                    ),
+                )
                 .returning(
                     OutboxMessage.id,
                     OutboxMessage.method,
@@ -207,13 +277,44 @@ class OutboxSender:
                     OutboxMessage.attempts,
                     OutboxMessage.not_before,
                     OutboxMessage.dedupe_key,
+                    OutboxMessage.call_started_at,
+                    OutboxMessage.original_key,
+                    OutboxMessage.recipient,
                 )
                 .execution_options(synchronize_session=False)
             ).all()
         rows.sort(key=lambda r: (r.not_before, r.id))
         return [
-            Claimed(r.id, token, r.method, dict(r.payload), r.attempts, r.dedupe_key) for r in rows
+            Claimed(
+                r.id,
+                token,
+                r.method,
+                dict(r.payload),
+                r.attempts,
+                r.dedupe_key,
+                claimed_at=now,
+                # The mark this claim just set is no earlier call's.
+                call_started_at=r.call_started_at if r.call_started_at != now else None,
+                original_key=r.original_key,
+                recipient=r.recipient,
+            )
+            for r in rows
         ]
+
+    def _claim_limit(self, tx: Any, now: datetime) -> int:
+        """How many rows this claim may take: batch_size, and with `max_claimed` no
+        more than leaves that many claimed in all (calls in flight ≤ claimed rows)."""
+        if self.max_claimed is None:
+            return self.batch_size
+        if not self.db.is_sqlite:  # SQLite: one writer at a time already
+            tx.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_KEY)))
+        claimed = tx.scalar(
+            select(func.count()).where(
+                OutboxMessage.status == OutboxStatus.CLAIMED,
+                OutboxMessage.claimed_at >= now - self.lease,
+            )
+        )
+        return min(self.batch_size, self.max_claimed - int(claimed or 0))
 
     def send(self, batch: list[Claimed]) -> list[str]:
         """Sends a claimed batch; returns one outcome per row. New messages go
@@ -261,15 +362,38 @@ class OutboxSender:
 
     def _deliver(self, row: Claimed) -> str:
         now = self.clock()
-        with self._lock:
-            window_end = self._windows.get(row.method)
-        if window_end is not None and window_end > now:
+        look_first = row.method == POST_MESSAGE and row.call_started_at is not None
+        methods = [row.method, OPEN_METHOD, HISTORY_METHOD] if look_first else [row.method]
+        if (window_end := self._window_end(methods, now)) is not None:
+            self._release(row, not_before=window_end)
+            return Outcome.DEFERRED
+        if row.claimed_at is not None and now > row.claimed_at + self.lease - self.call_budget:
+            # Too little lease left: a call started now could outlive it.
+            self._release(row, not_before=now)
+            return Outcome.EXPIRED
+        self._adopt_windows(now)
+        # Once more right before calling: another thread may have been refused meanwhile.
+        if (window_end := self._window_end(methods, self.clock())) is not None:
             self._release(row, not_before=window_end)
             return Outcome.DEFERRED
         try:
-            response = self.call(row.method, row.payload)
+            if look_first:
+                found = self._find_sent(row)
+                if found is not None:
+                    self._finish(
+                        row,
+                        status=OutboxStatus.SENT,
+                        sent_at=self.clock(),
+                        result_channel=found[0],
+                        result_ts=found[1],
+                        error=None,
+                    )
+                    return Outcome.FOUND
+            response = self.call(row.method, self._with_metadata(row))
+        except _LookupError as lookup:
+            return self._on_slack_error(row, lookup.error, lookup.method)
         except SlackApiError as error:
-            return self._on_slack_error(row, error)
+            return self._on_slack_error(row, error, row.method)
         except Exception as error:  # timeouts, connection errors, bad gateways
             log.warning("outbox %s %s: %r", row.id, row.method, error)
             return self._retry_later(row, f"{type(error).__name__}: {error}")
@@ -283,23 +407,108 @@ class OutboxSender:
         )
         return Outcome.SENT
 
+    def _window_end(self, methods: list[str], now: datetime) -> datetime | None:
+        """The end of the latest Retry-After window still open for any of `methods`."""
+        with self._lock:
+            ends = [self._windows[m] for m in methods if self._windows.get(m, now) > now]
+        return max(ends, default=None)
+
+    def _with_metadata(self, row: Claimed) -> dict[str, Any]:
+        """The payload a chat.postMessage goes out with: its dedupe key in the message
+        metadata, so a later lookup can tell whether it reached Slack."""
+        if row.method != POST_MESSAGE:
+            return row.payload
+        return {
+            **row.payload,
+            "metadata": {
+                "event_type": METADATA_EVENT_TYPE,
+                "event_payload": {"dedupe_key": row.dedupe_key},
+            },
+        }
+
+    def _find_sent(self, row: Claimed) -> tuple[str, str] | None:
+        """(channel, ts) of the message an earlier call of this row posted, if Slack
+        has it: the conversation's history since that claim, metadata included."""
+        assert row.call_started_at is not None
+        channel = self._conversation_of(row)
+        oldest = f"{(row.call_started_at - CLOCK_SKEW).timestamp():.6f}"
+        cursor = None
+        for _ in range(MAX_HISTORY_PAGES):
+            params: dict[str, Any] = {
+                "channel": channel,
+                "oldest": oldest,
+                "inclusive": True,
+                "include_all_metadata": True,
+                "limit": HISTORY_PAGE_SIZE,
+            }
+            if cursor:
+                params["cursor"] = cursor
+            answer = self._lookup_call(HISTORY_METHOD, params)
+            for message in answer.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (
+                    metadata.get("event_type") == METADATA_EVENT_TYPE
+                    and (metadata.get("event_payload") or {}).get("dedupe_key") == row.dedupe_key
+                ):
+                    return channel, str(message["ts"])
+            cursor = (answer.get("response_metadata") or {}).get("next_cursor")
+            if not answer.get("has_more") or not cursor:
+                return None
+        raise _LookupError(
+            HISTORY_METHOD, None, f"more than {MAX_HISTORY_PAGES} pages since the claim"
+        )
+
+    def _conversation_of(self, row: Claimed) -> str:
+        """The conversation a chat.postMessage went to: a DM sent to a user id lives
+        in the IM channel an earlier answer recorded, or that conversations.open names."""
+        target = str(row.payload.get("channel") or "")
+        if target[:1] not in ("U", "W"):
+            return target
+        with self.db.transaction() as tx:
+            known = tx.scalar(
+                select(OutboxMessage.result_channel)
+                .where(
+                    OutboxMessage.recipient == target,
+                    OutboxMessage.method == POST_MESSAGE,
+                    OutboxMessage.status == OutboxStatus.SENT,
+                    OutboxMessage.result_channel.is_not(None),
+                )
+                .limit(1)
+            )
+        if known:
+            return str(known)
+        answer = self._lookup_call(OPEN_METHOD, {"users": target})
+        return str(answer["channel"]["id"])
+
+    def _lookup_call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self.call(method, params)
+        except SlackApiError as error:
+            raise _LookupError(method, error) from error
+
     def call(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         """One Web API call (a test seam: a subclass can fail or die here)."""
         return self.client.api_call(method, json=payload).data  # type: ignore[return-value]
 
-    def _on_slack_error(self, row: Claimed, error: SlackApiError) -> str:
+    def _on_slack_error(self, row: Claimed, error: SlackApiError | None, method: str) -> str:
+        """`method` is the call that failed: the row's own, or a lookup's."""
+        if error is None:  # a lookup that could not finish
+            return self._retry_later(row, f"{method}: history too long to search")
         status = getattr(error.response, "status_code", 200)
         code = str(error.response.get("error") or "unknown_error")
+        lookup = method != row.method
         if status == 429 or code == "ratelimited":
+            # A clear "no": _release clears this claim's mark (an earlier one stays).
             window_end = self.clock() + timedelta(seconds=_retry_after(error))
-            self._open_window(row.method, window_end)
+            self._open_window(method, window_end)
             self._release(row, not_before=window_end)
             return Outcome.RATE_LIMITED
         if status < 500 and code in PERMANENT_ERRORS:
-            log.warning("outbox %s %s failed: %s", row.id, row.method, code)
-            self._finish(row, status=OutboxStatus.FAILED, attempts=row.attempts + 1, error=code)
+            reason = f"{code} (looking for an earlier attempt: {method})" if lookup else code
+            log.warning("outbox %s %s failed: %s", row.id, row.method, reason)
+            self._finish(row, status=OutboxStatus.FAILED, attempts=row.attempts + 1, error=reason)
             return Outcome.FAILED
-        return self._retry_later(row, f"HTTP {status}: {code}")
+        return self._retry_later(row, f"HTTP {status}: {code}" + (f" ({method})" if lookup else ""))
 
     def _retry_later(self, row: Claimed, reason: str) -> str:
         attempts = row.attempts + 1
@@ -318,39 +527,66 @@ class OutboxSender:
         )
         return Outcome.RETRY
 
-    def _open_window(self, method: str, until: datetime) -> None:
+    def _adopt_windows(self, now: datetime, force: bool = False) -> None:
+        """Takes in the Retry-After windows other senders wrote (still open at `now`):
+        at every claim, and before a call unless read in the last WINDOWS_FRESH_SECONDS
+        (so a window another process opened is kept from that long after it learnt
+        of it, without a read per call)."""
+        with self._lock:
+            fresh = time.monotonic() - self._windows_read_at < WINDOWS_FRESH_SECONDS
+            if fresh and not force:
+                return
+            self._windows_read_at = time.monotonic()
+        with self.db.engine.connect() as connection:
+            windows = connection.execute(
+                select(SlackRateWindow.method, SlackRateWindow.until).where(
+                    SlackRateWindow.until > now
+                )
+            ).all()
+        for method, until in windows:
+            self._keep_window(method, until)
+
+    def _keep_window(self, method: str, until: datetime) -> None:
         with self._lock:
             if self._windows.get(method, until) <= until:
                 self._windows[method] = until
+
+    def _open_window(self, method: str, until: datetime) -> None:
+        """Keeps `method` uncalled until `until`, here and in every other sender."""
+        self._keep_window(method, until)
         with self.db.transaction() as tx:
-            tx.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.method == method,
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.not_before < until,
+            added = tx.execute(
+                _insert_ignoring(self.db, SlackRateWindow)
+                .values(method=method, until=until)
+                .returning(SlackRateWindow.method)
+            ).first()
+            if added is None:
+                tx.execute(
+                    update(SlackRateWindow)
+                    .where(SlackRateWindow.method == method, SlackRateWindow.until < until)
+                    .values(until=until)
                 )
-                .values(not_before=until)
-                .execution_options(synchronize_session=False)
-            )
 
     def _release(self, row: Claimed, not_before: datetime) -> None:
+        """Back to pending, uncalled or clearly refused: this claim's mark goes (an
+        earlier call's stays, its outcome still unknown)."""
+        unmarked = {"call_started_at": None} if row.call_started_at is None else {}
         self._finish(
             row,
             status=OutboxStatus.PENDING,
             not_before=not_before,
             claimed_at=None,
             claimed_by=None,
+            **unmarked,
         )
 
     def _finish(self, row: Claimed, **values: Any) -> None:
         """Records the outcome, unless the lease ran out and another sender took the row."""
-        with self.db.transaction() as tx:
-            changed = tx.execute(
+        with self.db.engine.begin() as connection:  # Core: the per-message hot path
+            changed = connection.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == row.token)
                 .values(**values)
-                .execution_options(synchronize_session=False)
             ).rowcount
         if changed != 1:
             log.warning("outbox %s was reclaimed by another sender while in flight", row.id)
@@ -361,7 +597,7 @@ class OutboxSender:
         """Fills channel and ts of chat.update rows from their sent original; rows
         that must wait, are superseded or cannot be sent are settled here.
         Returns the rows ready to send and the outcomes of the settled ones."""
-        original_keys = sorted({str(row.payload.get("original_key")) for row in updates})
+        original_keys = sorted({_original_key(row) for row in updates})
         with self.db.transaction() as tx:
             originals = {
                 o.dedupe_key: (o.status, o.result_channel, o.result_ts)
@@ -375,17 +611,18 @@ class OutboxSender:
                 )
             }
             newest: dict[str, int] = {}
+            # The update lookup: on the original_key index, never the payload JSON.
             for row_id, key in tx.execute(
-                select(OutboxMessage.id, OutboxMessage.payload["original_key"].as_string()).where(
+                select(OutboxMessage.id, OutboxMessage.original_key).where(
+                    OutboxMessage.original_key.in_(original_keys),
                     OutboxMessage.method == UPDATE_MESSAGE,
                     OutboxMessage.status != OutboxStatus.FAILED,
-                    OutboxMessage.payload["original_key"].as_string().in_(original_keys),
                 )
             ):
                 newest[key] = max(row_id, newest.get(key, row_id))
         ready, settled = [], []
         for row in updates:
-            key = str(row.payload.get("original_key"))
+            key = _original_key(row)
             status, channel, ts = originals.get(key, (None, None, None))
             if newest.get(key, row.id) > row.id:
                 self._finish(row, status=OutboxStatus.SENT, sent_at=self.clock(), error=SUPERSEDED)
@@ -400,7 +637,25 @@ class OutboxSender:
             else:
                 payload = {k: v for k, v in row.payload.items() if k != "original_key"}
                 payload.update(channel=channel, ts=ts)
-                ready.append(
-                    Claimed(row.id, row.token, row.method, payload, row.attempts, row.dedupe_key)
-                )
+                ready.append(dataclasses.replace(row, payload=payload))
         return ready, settled
+
+
+def _insert_ignoring(db: Database, table: Any) -> Any:
+    insert = sqlite_insert if db.is_sqlite else pg_insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def _original_key(row: Claimed) -> str:
+    return row.original_key or str(row.payload.get("original_key"))
+
+
+class _LookupError(Exception):
+    """A conversations.open / conversations.history call for a lookup failed."""
+
+    def __init__(
+        self, method: str, error: SlackApiError | None, reason: str = "lookup failed"
+    ) -> None:
+        super().__init__(f"{method}: {reason}")
+        self.method = method
+        self.error = error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.logs import LOG_FORMATS, parse_level
@@ -10,6 +10,7 @@ from bot.logs import LOG_FORMATS, parse_level
 DEFAULT_DATABASE_URL = "sqlite:///coachbot.db"
 SLACK_API_URL = "https://slack.com/api/"
 README_HINT = "see README.md, 'Settings'"
+SUPPORTED_DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 
 class SettingsError(Exception):
@@ -31,6 +32,16 @@ class Settings(BaseSettings):
     LOG_LEVEL: str = "INFO"
     # "json": one JSON object a line, for log shippers.
     LOG_FORMAT: str = "text"
+    # Sent outbox messages and request/event receipts older than this many days are
+    # purged by the scheduler (OUTBOX_RETENTION_DAYS is accepted too).
+    RETENTION_DAYS: int = Field(
+        default=30, ge=1, validation_alias=AliasChoices("RETENTION_DAYS", "OUTBOX_RETENTION_DAYS")
+    )
+    # A directory of program content to use instead of the shipped prompts/.
+    COACHBOT_PROMPTS_DIR: str | None = None
+    # `coachbot web`: gunicorn worker processes and threads per worker (gunicorn.conf.py).
+    WEB_CONCURRENCY: int | None = Field(default=None, ge=1, le=64)
+    GUNICORN_THREADS: int | None = Field(default=None, ge=1, le=256)
 
     @field_validator("SLACK_BOT_TOKEN")
     @classmethod
@@ -86,6 +97,13 @@ class Settings(BaseSettings):
     def _database_url_shape(cls, value: str) -> str:
         return normalize_database_url(value)
 
+    @field_validator("COACHBOT_PROMPTS_DIR")
+    @classmethod
+    def _prompts_dir_shape(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return value.strip() or None
+
     @field_validator("COACHBOT_ADMINS")
     @classmethod
     def _admins_shape(cls, value: str) -> str:
@@ -117,7 +135,23 @@ def normalize_database_url(url: str) -> str:
             return "postgresql+psycopg://" + url[len(prefix) :]
     if "://" not in url:
         raise ValueError("must be a database URL like sqlite:///coachbot.db or postgresql://...")
+    scheme = url.split("://", 1)[0]
+    if scheme not in SUPPORTED_DATABASE_SCHEMES:
+        raise ValueError(
+            f"uses {scheme!r}, which Coachbot does not support: "
+            "use sqlite:///coachbot.db or postgresql://..."
+        )
     return url
+
+
+# `coachbot db upgrade` needs only DATABASE_URL: the Slack credentials may be unset.
+_NOT_NEEDED = {"SLACK_BOT_TOKEN": "xoxb-not-needed", "SLACK_SIGNING_SECRET": "not-needed"}
+
+
+def load_database_settings(**overrides: object) -> Settings:
+    """Settings for database maintenance: DATABASE_URL (and logging) from the
+    environment or `.env`; the Slack credentials are not read and not needed."""
+    return load_settings(**{**_NOT_NEEDED, **overrides})
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.notify import digest as notify_digest
 from bot.notify import experiments as notify_experiments
+from bot.notify import matching as notify_matching
+from bot.notify import outbox as notify_outbox
 from bot.notify import reflection_reminders as notify_reflection_reminders
 from bot.notify import reminders as notify_reminders
 from bot.notify import rituals as notify_rituals
-from bot.services import checkins, reminders, sessions, themes, welcome
+from bot.services import checkins, receipts, reminders, sessions, themes, welcome, workspaces
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +47,25 @@ def tick(
     configured program admins (asked for a digest channel when none is set);
     with `public_url`, prep DMs carry an "Add to calendar" link."""
 
+    # Workspaces that removed the app are skipped: only the other teams' pods are worked.
+    installed: set[int] | None = None
+
+    def only_installed(pod_ids: Collection[int] | None) -> list[int] | None:
+        if installed is None:
+            return None if pod_ids is None else list(pod_ids)
+        return sorted(installed if pod_ids is None else installed.intersection(pod_ids))
+
     def schedule(tx: Session, pod_ids: Collection[int] | None) -> int:
-        sessions.schedule_upcoming(tx, now, None if pod_ids is None else list(pod_ids))
+        sessions.schedule_upcoming(tx, now, only_installed(pod_ids))
         return 0
 
     def session_messages(tx: Session, pod_ids: Collection[int] | None) -> int:
-        return _enqueue_session_messages(tx, now, pod_ids, public_url)
+        return _enqueue_session_messages(tx, now, only_installed(pod_ids), public_url)
 
     with db.transaction() as tx:
+        uninstalled = workspaces.uninstalled_teams(tx)
+        if uninstalled:
+            installed = set(workspaces.pods_outside(tx, uninstalled))
         _per_pod(tx, "scheduling", schedule, lambda: sessions.pods_owed_a_session(tx, now))
         created = _per_pod(
             tx,
@@ -69,10 +82,20 @@ def tick(
             now,
         )
         _step(tx, "clearing sensitive flags", _forget_sensitive_flags, now)
+        created += _step(
+            tx,
+            "reshuffles",
+            lambda tx, at: notify_matching.enqueue_reshuffle_step(tx, at, admin_user_ids),
+            now,
+        )
+        if uninstalled:  # nothing enqueued above for them goes out
+            workspaces.fail_pending(tx, uninstalled)
     # The weekly digest in its own transaction: the sessions' rhythm never waits on it.
     try:
         with db.transaction() as tx:
             created += notify_digest.enqueue_due_digests(tx, now, admin_user_ids)
+            if uninstalled:
+                workspaces.fail_pending(tx, uninstalled)
     except Exception:
         log.exception("tick at %s: the digests failed; retried on the next tick", now.isoformat())
     return created
@@ -138,3 +161,28 @@ def _per_pod(tx: Session, name: str, work: PodStep, pods: Callable[[], list[int]
         except Exception:
             log.exception("tick: %s failed for pod %s; retried on the next tick", name, pod_id)
     return created
+
+
+PURGE_BATCH = 1000
+PURGE_MAX_BATCHES = 20
+"""A purge pass deletes at most this many batches (the backlog of a first run after an
+upgrade is worked off over the next ticks, never in one long transaction)."""
+
+
+def purge(db: Database, now: datetime, retention_days: int) -> int:
+    """Deletes sent outbox rows and request/event receipts older than the retention
+    window, in batches of PURGE_BATCH rows, each in its own transaction; returns
+    how many rows went. A failure is logged and retried on the next tick."""
+    cutoff = now - timedelta(days=retention_days)
+    purged = 0
+    try:
+        for _ in range(PURGE_MAX_BATCHES):
+            with db.transaction() as tx:
+                batch = notify_outbox.purge_sent(tx, cutoff, PURGE_BATCH)
+                batch += receipts.forget_before(tx, cutoff, PURGE_BATCH)
+            purged += batch
+            if batch == 0:
+                break
+    except Exception:
+        log.exception("tick at %s: the retention purge failed; retried", now.isoformat())
+    return purged

@@ -71,7 +71,14 @@ class CoachbotWSGI:
         if path.startswith(CALENDAR_PREFIX) and method in ("GET", "HEAD"):
             body = self.calendar(path)
             return _respond_calendar(start_response, body, head=method == "HEAD")
-        return self.slack(environ, start_response)
+        try:
+            return self.slack(environ, start_response)
+        except Exception:
+            # Bolt itself fails on some malformed (yet signed) payloads, e.g. an event
+            # that is not an object: a plain 400, never a 500 with a traceback.
+            log.exception("could not handle a request to %s", path)
+            start_response("400 Bad Request", [("Content-Length", "0")])
+            return [b""]
 
     def health(self, start_response: Callable[..., Any]) -> Iterable[bytes]:
         reachable = self.db.is_reachable()

@@ -23,9 +23,11 @@ from handlers import (
     growth,
     home,
     kudos,
+    matching,
     my_data,
     playbook,
     pods,
+    profile,
     prompts,
     pulse,
     reflection,
@@ -36,7 +38,7 @@ from handlers import (
 SURFACES: list[ModuleType] = [pods, availability]
 SURFACES += [checkin, reflection, experiments, home]
 SURFACES += [welcome, prompts, playbook, admin]
-SURFACES += [kudos, stats, growth, calendar, pulse, my_data]
+SURFACES += [kudos, stats, growth, calendar, pulse, my_data, profile, matching]
 
 
 def register_all(app: App, rt: Runtime) -> None:

@@ -17,7 +17,7 @@ from bot.notify import digest as digest_notify
 from bot.notify import rituals as rituals_notify
 from bot.notify.review import post_review
 from bot.runtime import Runtime
-from bot.services import program, rituals
+from bot.services import program, receipts, rituals
 from bot.services.refusals import Refusal
 from bot.ui import admin as admin_ui
 from bot.ui import answers
@@ -123,12 +123,15 @@ def register(app: App, rt: Runtime) -> None:
             return
         sender = sender_of(body)
         is_admin = is_program_admin(rt, sender, fresh=False)
+        view_id = body["view"].get("id")
 
-        def save_settings() -> dict[str, Any]:
+        def save_settings() -> dict[str, Any] | None:
             with rt.db.transaction() as tx:
                 saved = program.update_settings(
                     tx, sender.team_id, form, rt.now(), is_admin=is_admin
                 )
+                if not receipts.first_confirmation(tx, view_id, sender.team_id, rt.now()):
+                    return None  # the same form submitted twice: one confirmation
                 return admin_ui.saved_message(
                     program.current_values(tx, sender.team_id, None),
                     values_custom=saved.values_text is not None,
@@ -189,9 +192,13 @@ def register(app: App, rt: Runtime) -> None:
         sender = sender_of(body)
         is_admin = is_program_admin(rt, sender, fresh=False)
 
-        def store() -> dict[str, Any]:
+        view_id = body["view"].get("id")
+
+        def store() -> dict[str, Any] | None:
             with rt.db.transaction() as tx:
                 saved = rituals.save(tx, sender.team_id, form, rt.now(), is_admin=is_admin)
+                if not receipts.first_confirmation(tx, view_id, sender.team_id, rt.now()):
+                    return None  # the same form submitted twice: one confirmation
             return rituals_ui.saved_message(
                 saved.showcase, saved.office_hours, saved.timezone, saved.channel_id
             )

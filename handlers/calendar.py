@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.services import calendar
 from bot.services.refusals import Refusal
 from bot.ui import calendar as calendar_ui
-from handlers.toolkit import CommandContext, answerer, sender_of
+from handlers.toolkit import CommandContext, answerer, pressed_value, sender_of
 
 
 def show_calendar(ctx: CommandContext) -> None:
@@ -27,7 +27,7 @@ def show_calendar(ctx: CommandContext) -> None:
         return
     with rt.db.transaction() as tx:
         token = calendar.feed_token(tx, sender.team_id, sender.user_id, rt.now())
-    ctx.reply(calendar_ui.feed_message(base + calendar_ui.feed_path(token)))
+    ctx.reply(calendar_ui.feed_message(base + calendar_ui.feed_path(token), token))
 
 
 COMMANDS = {"calendar": show_calendar}
@@ -44,7 +44,9 @@ def register(app: App, rt: Runtime) -> None:
             return
         sender = sender_of(body)
         with rt.db.transaction() as tx:
-            token = calendar.rotate_feed(tx, sender.team_id, sender.user_id, rt.now())
+            token = calendar.rotate_feed(
+                tx, sender.team_id, sender.user_id, rt.now(), rotating=pressed_value(body)
+            )
         answer(calendar_ui.rotated_message(base + calendar_ui.feed_path(token)))
 
     @app.action(ids.CALENDAR_ADD_SESSION_ACTION)

@@ -15,9 +15,6 @@ from handlers.toolkit import CommandContext, closest_word, parse_command
 
 logger = logging.getLogger(__name__)
 
-NOT_AVAILABLE_YET = help_ui.unavailable_subcommands()
-
-
 SubcommandHandler = Callable[[CommandContext], None]
 
 
@@ -27,10 +24,8 @@ def dispatch(ctx: CommandContext, routes: Mapping[str, SubcommandHandler]) -> No
         ctx.reply(help_ui.help_message())
     elif name in routes:
         routes[name](ctx)
-    elif name in NOT_AVAILABLE_YET:
-        ctx.reply(help_ui.not_available_message(name))
     else:
-        known = sorted({*routes, *NOT_AVAILABLE_YET, "help"})
+        known = sorted({*routes, "help"})
         ctx.reply(help_ui.unknown_command_message(name, closest_word(name, known)))
 
 

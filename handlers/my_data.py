@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.notify import my_data as my_data_notify
 from bot.runtime import Runtime
-from bot.services import my_data
+from bot.services import my_data, receipts
 from bot.ui import help as help_ui
 from bot.ui import my_data as my_data_ui
 from handlers.toolkit import CommandContext, closest_word, open_modal, read_form, sender_of, submit
@@ -62,6 +62,8 @@ def register(app: App, rt: Runtime) -> None:
             with rt.db.transaction() as tx:
                 now = rt.now()
                 done = my_data.delete_everything(tx, sender.team_id, sender.user_id, now)
-                my_data_notify.enqueue_deleted_dm(tx, sender.team_id, done, now)
+                view_id = (body.get("view") or {}).get("id")
+                if receipts.first_confirmation(tx, view_id, sender.team_id, now):
+                    my_data_notify.enqueue_deleted_dm(tx, sender.team_id, done, now)
 
         submit(ack, save, error_field=ids.MY_DATA_CONFIRM_BLOCK)

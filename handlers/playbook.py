@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.runtime import Runtime
-from bot.services import playbooks
+from bot.services import playbooks, receipts
 from bot.ui import playbook as playbook_ui
 from handlers.toolkit import (
     ModalMetadata,
@@ -91,6 +91,9 @@ def register(app: App, rt: Runtime) -> None:
         saved, playbook = submit(ack, save_playbook, error_field="themes")
         if not saved or playbook is None:
             return
+        with rt.db.transaction() as tx:
+            if not receipts.first_confirmation(tx, view.get("id"), sender.team_id, rt.now()):
+                return  # a second copy of this submission: confirmed once already
         try:
             client.chat_postMessage(channel=sender.user_id, **playbook_ui.saved_message(playbook))
         except SlackApiError as error:

@@ -101,7 +101,7 @@ def register(app: App, rt: Runtime) -> None:
             return contribution
 
         saved, contribution = submit(ack, save, error_field="text")
-        if not saved or contribution is None:
+        if not saved or contribution is None or contribution.already:
             return
         thanks = prompts_ui.tactic_thanks_message(contribution.tactic)
         try:

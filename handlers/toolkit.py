@@ -122,8 +122,14 @@ def parse_command(body: Mapping[str, Any]) -> SlashCommand:
         trigger_id=str(body.get("trigger_id") or ""),
         response_url=str(body.get("response_url") or ""),
         name=name.lower(),
-        args=args.strip(),
+        args=unescape_slack_text(args.strip()),
     )
+
+
+def unescape_slack_text(text: str) -> str:
+    """Slack sends a typed `&`, `<` or `>` as an HTML entity (mentions and links
+    stay `<…>` tokens); the services see what the person typed."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # --------------------------------------------------------------------- answering
@@ -411,3 +417,29 @@ def refresh_profile_quietly(rt: Runtime, sender: Sender) -> None:
             directory.refresh_member(rt, sender.team_id, sender.user_id)
     except Exception:
         logger.warning("profile refresh for %s failed", sender.user_id, exc_info=True)
+
+
+def payload_shape_problem(body: Any) -> str | None:
+    """What makes a signed payload unlike anything Slack sends, or None."""
+    if not isinstance(body, dict):
+        return "not an object"
+    for key in ("user", "team", "channel", "container", "message", "view", "enterprise"):
+        if key in body and body[key] is not None and not isinstance(body[key], dict | str):
+            return f"{key} is no object"
+    if "actions" in body:
+        actions = body["actions"]
+        if not isinstance(actions, list) or not actions:
+            return "actions is no list"
+        if not all(isinstance(action, dict) for action in actions):
+            return "an action is no object"
+    view = body.get("view")
+    if isinstance(view, str) or (isinstance(view, dict) and not isinstance(view.get("type"), str)):
+        return "a view without a type"
+    if body.get("type") == "event_callback" and "event" in body:
+        event = body["event"]
+        if not isinstance(event, dict):
+            return "event is no object"
+        for key in ("message", "previous_message"):
+            if key in event and not isinstance(event[key], dict | None):
+                return f"event {key} is no object"
+    return None

@@ -3,9 +3,20 @@
 from models.base import Base, utcnow
 from models.calendar import CalendarFeed
 from models.learning import CheckIn, Digest, Experiment, ExperimentStatus, Kudos, Reflection
+from models.matching import (
+    MatchingSettings,
+    MatchKind,
+    MatchProposal,
+    MatchRun,
+    ProposalStatus,
+    ReshuffleOptOut,
+    ReshuffleRound,
+    ReshuffleStatus,
+)
 from models.outbox import OutboxMessage, OutboxStatus
 from models.playbook import CommunityTactic, PodPlaybook, TacticStatus
 from models.pod import Pod, PodMembership, PodSession, SessionBuddy, SessionSkip, SessionStatus
+from models.profile import MemberProfile, ProgramLevel, ProgramSkill
 from models.program import (
     Member,
     ProgramSettings,
@@ -15,6 +26,7 @@ from models.program import (
     SlackEventReceipt,
 )
 from models.pulse import PodFit, Pulse
+from models.workspace import Workspace
 
 __all__ = [
     "Base",
@@ -25,7 +37,12 @@ __all__ = [
     "Experiment",
     "ExperimentStatus",
     "Kudos",
+    "MatchKind",
+    "MatchProposal",
+    "MatchRun",
+    "MatchingSettings",
     "Member",
+    "MemberProfile",
     "OutboxMessage",
     "OutboxStatus",
     "Pod",
@@ -33,10 +50,16 @@ __all__ = [
     "PodMembership",
     "PodPlaybook",
     "PodSession",
+    "ProgramLevel",
     "ProgramSettings",
+    "ProgramSkill",
+    "ProposalStatus",
     "Pulse",
     "Reflection",
     "RequestReceipt",
+    "ReshuffleOptOut",
+    "ReshuffleRound",
+    "ReshuffleStatus",
     "Ritual",
     "RitualKind",
     "SessionBuddy",
@@ -44,5 +67,6 @@ __all__ = [
     "SessionStatus",
     "SlackEventReceipt",
     "TacticStatus",
+    "Workspace",
     "utcnow",
 ]

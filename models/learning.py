@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, TeamScoped, Timestamped, status_type, utcnow
@@ -24,7 +24,16 @@ class CheckIn(TeamScoped, Timestamped, Base):
     the intent by the author's pod when shared."""
 
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id"),
+        # The few check-ins still flagged, so clearing them never reads the history.
+        Index(
+            "ix_checkins_sensitive",
+            "session_id",
+            sqlite_where=text("sensitive IS 1"),
+            postgresql_where=text("sensitive IS true"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("pod_sessions.id", ondelete="CASCADE"))
@@ -50,6 +59,7 @@ class Experiment(TeamScoped, Timestamped, Base):
         Index("ix_experiments_status_due_date", "status", "due_date"),
         Index("ix_experiments_team_id_created_at", "team_id", "created_at"),
         Index("ix_experiments_team_id_resolved_at", "team_id", "resolved_at"),
+        Index("ix_experiments_team_id_due_date", "team_id", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

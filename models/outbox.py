@@ -22,7 +22,15 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(TeamScoped, Timestamped, Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_not_before", "status", "not_before"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_status_not_before", "status", "not_before"),
+        # What the code looks rows up by (bot.notify.outbox.outbox_columns fills them):
+        Index("ix_outbox_messages_recipient_kind", "recipient", "kind"),
+        Index("ix_outbox_messages_kind_subject", "kind", "subject"),
+        Index("ix_outbox_messages_original_key", "original_key"),
+        # The retention purge: sent rows by age (only sent rows have sent_at).
+        Index("ix_outbox_messages_sent_at", "sent_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(unique=True)
@@ -39,3 +47,26 @@ class OutboxMessage(TeamScoped, Timestamped, Base):
     error: Mapped[str | None] = mapped_column(Text)
     result_channel: Mapped[str | None]
     result_ts: Mapped[str | None]
+    # Structured copies of what the dedupe key and payload say, so lookups use an index:
+    kind: Mapped[str | None]
+    """The key's leading word: `prep`, `brief`, `end`, `welcome`, ..."""
+    recipient: Mapped[str | None]
+    """The channel or user id a chat.postMessage goes to (user id for a DM); None for updates."""
+    subject: Mapped[str | None]
+    """What the message is about: the key's second field (a session, a tactic, ...)."""
+    original_key: Mapped[str | None]
+    """chat.update rows: the dedupe key of the message they change."""
+    call_started_at: Mapped[datetime | None]
+    """Set (to the claim time) before the first Slack call whose outcome is not known
+    for sure; while set and the row is not sent, the message may already be in Slack,
+    so the sender looks for it before sending again."""
+
+
+class SlackRateWindow(Base):
+    """A Retry-After window Slack granted: no sender calls `method` before `until`.
+    Shared by every sender process on the database (see bot.sender)."""
+
+    __tablename__ = "slack_rate_windows"
+
+    method: Mapped[str] = mapped_column(primary_key=True)
+    until: Mapped[datetime]

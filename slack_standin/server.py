@@ -98,6 +98,7 @@ class RecordedCall:
     status: int
     response: dict[str, Any]
     at: float
+    started_at: float = 0.0  # when the request arrived (``at`` is when it was answered)
 
     @property
     def ok(self) -> bool:
@@ -182,6 +183,10 @@ class _Chaos:
     p5xx: float
     methods: frozenset[str] | None
     retry_after: int
+    p_error: float = 0.0
+    errors: tuple[str, ...] = ()
+    p_late: float = 0.0
+    late_seconds: float = 0.0
 
     def draw(self, method: str) -> _Fault | None:
         if self.methods is not None and method not in self.methods:
@@ -191,7 +196,15 @@ class _Chaos:
             return _Fault(429, "ratelimited", self.retry_after)
         if roll < self.p429 + self.p5xx:
             return _Fault(500, "internal_error")
+        if self.errors and roll < self.p429 + self.p5xx + self.p_error:
+            return _Fault(200, self.rng.choice(self.errors))
         return None
+
+    def lateness(self, method: str) -> float:
+        """Seconds to hold back an answer whose work is done (a client timeout)."""
+        if not self.p_late or (self.methods is not None and method not in self.methods):
+            return 0.0
+        return self.late_seconds if self.rng.random() < self.p_late else 0.0
 
 
 @dataclass
@@ -242,6 +255,9 @@ class SlackStandIn:
         self.response_url_max_uses = 5
         self.clock: Callable[[], float] = time.monotonic
         self.wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        # When set, message ts follow this clock (conversations.history `oldest` works
+        # with a test's simulated time); else they count up from FIRST_TS_MICROS.
+        self.ts_clock: Callable[[], datetime] | None = None
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._ts_micros = itertools.count(FIRST_TS_MICROS, TS_STEP_MICROS)
@@ -249,6 +265,7 @@ class SlackStandIn:
         self._conversations: dict[str, _Conversation] = {}
         self._ims: dict[str, str] = {}
         self._mpims: dict[frozenset[str], str] = {}
+        self._usergroups: dict[str, dict[str, Any]] = {}
         self._state = _State()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -384,6 +401,31 @@ class SlackStandIn:
         with self._lock:
             return self._im_for(user_id)
 
+    def add_usergroup(
+        self, usergroup_id: str, handle: str, members: Iterable[str] = (), name: str | None = None
+    ) -> dict[str, Any]:
+        """Register a user group (``@handle``) with these members; usergroups.list and
+        usergroups.users.list answer from it."""
+        with self._lock:
+            self._usergroups[usergroup_id] = {
+                "id": usergroup_id,
+                "team_id": self.team_id,
+                "is_usergroup": True,
+                "name": name if name is not None else handle.replace("-", " ").title(),
+                "handle": handle,
+                "description": "",
+                "date_delete": 0,
+                "users": list(members),
+            }
+            return self._usergroup_out(usergroup_id, include_users=True)
+
+    def _usergroup_out(self, usergroup_id: str, include_users: bool) -> dict[str, Any]:
+        group = dict(self._usergroups[usergroup_id])
+        group["user_count"] = len(group["users"])
+        if not include_users:
+            del group["users"]
+        return copy.deepcopy(group)
+
     def add_message(
         self,
         channel: str,
@@ -469,8 +511,15 @@ class SlackStandIn:
         p5xx: float = 0.1,
         methods: Iterable[str] | None = None,
         retry_after: int = 1,
+        p_error: float = 0.0,
+        errors: Iterable[str] = (),
+        p_late: float = 0.0,
+        late_seconds: float = 0.0,
     ) -> None:
-        """Seeded random 429s and 500s on ``methods`` (all when None) until :meth:`calm`."""
+        """Seeded random 429s and 500s on ``methods`` (all when None) until :meth:`calm`;
+        with ``p_error``, Slack error codes drawn from ``errors``; with ``p_late``, a
+        call is carried out but its answer held back ``late_seconds`` (past a client's
+        timeout: the caller cannot know the message went out)."""
         with self._lock:
             self._state.chaos = _Chaos(
                 random.Random(seed),
@@ -478,6 +527,10 @@ class SlackStandIn:
                 p5xx,
                 frozenset(methods) if methods is not None else None,
                 retry_after,
+                p_error,
+                tuple(errors),
+                p_late,
+                late_seconds,
             )
 
     def calm(self) -> None:
@@ -690,18 +743,28 @@ class SlackStandIn:
         self, method: str, params: dict[str, Any], token: str | None
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
         """One Web API call: auth, faults, dispatch, record. Returns (status, headers, body)."""
+        started_at = time.monotonic()
         with self._lock:
             delay = self._state.latency.get(method, self._state.latency.get("*", 0.0))
+            chaos = self._state.chaos
+            late = chaos.lateness(method) if chaos is not None else 0.0
         if delay:
             time.sleep(delay)
         with self._lock:
             status, headers, body = self._answer(method, params, token)
             self._state.calls.append(
                 RecordedCall(
-                    method, copy.deepcopy(params), status, copy.deepcopy(body), time.monotonic()
+                    method,
+                    copy.deepcopy(params),
+                    status,
+                    copy.deepcopy(body),
+                    time.monotonic(),
+                    started_at,
                 )
             )
-            return status, headers, body
+        if late:
+            time.sleep(late)
+        return status, headers, body
 
     def _answer(
         self, method: str, params: dict[str, Any], token: str | None
@@ -749,9 +812,12 @@ class SlackStandIn:
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.list": self._users_list,
             "users.lookupByEmail": self._users_lookup_by_email,
+            "usergroups.list": self._usergroups_list,
+            "usergroups.users.list": self._usergroups_users_list,
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
@@ -872,6 +938,44 @@ class SlackStandIn:
         page, next_cursor = _paginate(conversation.members, params, "member", default_limit=100)
         return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
 
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first; ``oldest``/``latest`` bound ts (``inclusive``), ``cursor`` pages;
+        message ``metadata`` only with ``include_all_metadata``."""
+        conversation = self._conversations.get(params.get("channel") or "")
+        if conversation is None:
+            raise ApiError("channel_not_found")
+        if conversation.kind in ("channel", "private") and not conversation.bot_member:
+            raise ApiError("not_in_channel")
+        inclusive = _flag(params, "inclusive")
+
+        def micros(key: str, default: int) -> int:
+            value = params.get(key)
+            if value in (None, ""):
+                return default
+            try:
+                return round(float(value) * 1_000_000)
+            except (TypeError, ValueError):
+                raise ApiError(f"invalid_ts_{key}") from None
+
+        oldest, latest = micros("oldest", 0), micros("latest", 1 << 62)
+        chosen = []
+        for message in reversed(self._state.messages.get(conversation.id, [])):
+            at = round(float(message["ts"]) * 1_000_000)
+            if (oldest < at < latest) or (inclusive and at in (oldest, latest)):
+                chosen.append(message)
+        by_ts = {m["ts"]: m for m in chosen}
+        page, next_cursor = _paginate(list(by_ts), params, "ts", default_limit=100)
+        with_metadata = _flag(params, "include_all_metadata")
+        hidden = {"channel"} if with_metadata else {"channel", "metadata"}
+        messages = [
+            {k: copy.deepcopy(v) for k, v in by_ts[ts].items() if k not in hidden} for ts in page
+        ]
+        return {
+            "messages": messages,
+            "has_more": bool(next_cursor),
+            "response_metadata": {"next_cursor": next_cursor},
+        }
+
     # users.*
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -894,6 +998,22 @@ class SlackStandIn:
             if record["profile"]["email"].lower() == email:
                 return {"user": self._user_out(user_id)}
         raise ApiError("users_not_found")
+
+    # usergroups.*
+
+    def _usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        include_users = _flag(params, "include_users")
+        return {
+            "usergroups": [
+                self._usergroup_out(group_id, include_users) for group_id in self._usergroups
+            ]
+        }
+
+    def _usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = self._usergroups.get(str(params.get("usergroup") or ""))
+        if group is None:
+            raise ApiError("no_such_subteam")
+        return {"users": list(group["users"])}
 
     # views.*
 
@@ -1252,6 +1372,9 @@ class SlackStandIn:
 
     def _next_ts(self) -> str:
         micros = next(self._ts_micros)
+        if self.ts_clock is not None:  # message ts follow a (test's) clock, still unique
+            micros = max(micros, round(self.ts_clock().timestamp() * 1_000_000))
+            self._ts_micros = itertools.count(micros + TS_STEP_MICROS, TS_STEP_MICROS)
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _store_message(

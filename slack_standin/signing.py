@@ -15,6 +15,7 @@ empty required field or a too-long text (:class:`SubmissionBlocked`).
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -130,6 +131,26 @@ class SimResponse:
         return 200 <= self.status < 300
 
 
+_SLACK_TOKEN = re.compile(r"<(?:[@#!][^<>]*|https?://[^<>]*|mailto:[^<>]*)>")
+
+
+def as_slack_sends(typed: str) -> str:
+    """Command text as Slack sends it: mentions, channels and links stay as
+    tokens; every other `&`, `<` and `>` arrives as an HTML entity."""
+    pieces: list[str] = []
+    position = 0
+    for token in _SLACK_TOKEN.finditer(typed):
+        pieces.append(_escape_control(typed[position : token.start()]))
+        pieces.append(token.group())
+        position = token.end()
+    pieces.append(_escape_control(typed[position:]))
+    return "".join(pieces)
+
+
+def _escape_control(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class SlackClientSim:
     """Sends signed Slack requests to a bot on loopback (see module docstring)."""
 
@@ -230,7 +251,7 @@ class SlackClientSim:
             "user_id": user_id,
             "user_name": self.standin.user(user_id)["name"],
             "command": command,
-            "text": text,
+            "text": as_slack_sends(text),
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
             "response_url": response_url,
@@ -257,6 +278,7 @@ class SlackClientSim:
         view: dict[str, Any] | None = None,
         channel_id: str | None = None,
         selected: Any = UNSET,
+        state: dict[str, Any] | None = None,
         **options: Unpack[SendOptions],
     ) -> SimResponse:
         """The user interacts with element ``action_id`` on a message or view.
@@ -264,6 +286,9 @@ class SlackClientSim:
         With a surface the element must be on it (LookupError otherwise); its
         type decides the action's shape (``selected`` picks option values, users,
         dates…). Without a surface a button press with ``value`` is sent.
+        On a view, ``state`` (``{block_id: value}`` as for :meth:`view_submission`)
+        is what the person has typed into its inputs so far (default: their initial
+        values), sent as the view's state the way Slack sends it.
         """
         self._ensure_user(user_id)
         view = self._current_view(view) if view is not None else None
@@ -279,6 +304,8 @@ class SlackClientSim:
         payload = self._interaction_base("block_actions", user_id, trigger_id)
         payload["actions"] = [action]
         response_url = self._place_action(payload, user_id, message, view, channel_id)
+        if view is not None and state:
+            payload["view"]["state"] = {"values": build_state_values(view, state)}
         response = self._send_payload(payload, **options)
         response.trigger_id = trigger_id
         response.response_url = response_url

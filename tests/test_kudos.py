@@ -209,3 +209,19 @@ def kudos_service_now():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     return datetime(2026, 3, 2, 9, 0, tzinfo=UTC) + timedelta(0)
+
+
+def test_typed_angle_brackets_and_ampersands_arrive_as_typed(
+    signed, slack, rt, clock, people, no_slack_refusals
+):
+    # Slack sends a typed `<`, `>` or `&` as an entity; the bot stores what was typed
+    # and escapes it once when it posts, so nobody sees `&lt;` and nothing pings.
+    signed.command(ANA, "kudos <@U0BO|bo> for courage: R&D said <clear> & <!here> we shipped")
+    (row,) = kudos_rows(rt.db)
+    assert row.text == "for courage: R&D said <clear> & <!here> we shipped"
+    deliver(rt, clock)
+    (dm,) = slack.dms(BO)
+    text = visible_text(dm)  # mrkdwn as posted: Slack shows each entity as its character
+    assert "R&amp;D said &lt;clear&gt; &amp; &lt;!here&gt; we shipped" in text
+    assert "&amp;lt;" not in text and "&amp;amp;" not in text  # escaped once, not twice
+    assert "<!here>" not in str(dm.get("text")) and "<!here>" not in str(dm.get("blocks"))

@@ -17,6 +17,8 @@ def test_http_manifest_points_every_surface_at_the_events_url():
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
         "app_home_opened",
         "user_change",
+        "app_uninstalled",
+        "tokens_revoked",
     ]
     assert manifest["settings"]["socket_mode_enabled"] is False
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
@@ -26,8 +28,21 @@ def test_http_manifest_points_every_surface_at_the_events_url():
 
 def test_scopes_are_only_what_the_bot_uses():
     assert manifest_scopes() == sorted(BOT_SCOPES)
-    assert "channels:history" not in BOT_SCOPES
-    assert "users:read.email" not in BOT_SCOPES
+    # E-mail only to find people an admin imports by e-mail (bot/services/people_import.py).
+    assert "users:read.email" in BOT_SCOPES
+    # History only to look for the bot's own message after a crash (bot/sender.py),
+    # for each kind of conversation the outbox posts to; no event reads messages.
+    history = [scope for scope in BOT_SCOPES if scope.endswith(":history")]
+    assert sorted(history) == [
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+    ]
+    assert not any(
+        event.startswith("message")
+        for event in build_manifest()["settings"]["event_subscriptions"]["bot_events"]
+    )
 
 
 def manifest_scopes():

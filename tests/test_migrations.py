@@ -76,7 +76,7 @@ def _upgrade_populated_0001(db) -> None:
         for statement in OLD_ROWS.split(";"):
             if statement.strip():
                 connection.execute(text(statement), {"t": datetime(2026, 1, 1, 9, 0)})
-    _migrate(db, "heads")
+    _migrate(db, "head")
 
 
 def _assert_old_rows_kept_with_defaults(db) -> None:
@@ -110,7 +110,7 @@ def test_0002_upgrades_populated_databases_in_place(db):
         _upgrade_populated_0001(db)
         _assert_old_rows_kept_with_defaults(db)
     finally:
-        _migrate(db, "heads")
+        _migrate(db, "head")
 
 
 def test_0002_upgrades_a_populated_sqlite_file(tmp_path):
@@ -172,10 +172,10 @@ def test_0003_downgrades_and_upgrades_with_rows_kept(db):
         _migrate(db, "0002", down=True)
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM checkins")).scalar() == 1
-        _migrate(db, "heads")
+        _migrate(db, "head")
         _assert_old_rows_kept_with_defaults(db)
     finally:
-        _migrate(db, "heads")
+        _migrate(db, "head")
 
 
 def test_pulse_answers_are_checked_by_the_database(db):
@@ -214,7 +214,7 @@ def test_0004_adds_request_receipts_and_downgrades_cleanly(db):
     try:
         _migrate(db, "0003", down=True)
         assert "request_receipts" not in inspect(db.engine).get_table_names()
-        _migrate(db, "heads")
+        _migrate(db, "head")
         indexes = inspect(db.engine).get_indexes("request_receipts")
         assert [(i["name"], i["column_names"]) for i in indexes] == [
             ("ix_request_receipts_received_at", ["received_at"])
@@ -225,4 +225,4 @@ def test_0004_adds_request_receipts_and_downgrades_cleanly(db):
         with db.transaction() as tx:
             assert tx.get(RequestReceipt, "v0=abc").received_at == when
     finally:
-        _migrate(db, "heads")
+        _migrate(db, "head")

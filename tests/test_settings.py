@@ -1,5 +1,8 @@
+import os
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,7 +77,7 @@ def test_bad_settings_name_the_variable(values, message):
 def test_missing_setting_stops_startup_with_one_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "db", "upgrade"],
+        [sys.executable, "-m", "bot.cli", "run"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -92,7 +95,8 @@ def test_dotenv_file_is_read(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
-    assert load_settings().SLACK_BOT_TOKEN == "xoxb-from-file"
+    # The suite stops Settings reading `.env` (tests/support/harness.py); name it here.
+    assert load_settings(_env_file=".env").SLACK_BOT_TOKEN == "xoxb-from-file"
 
 
 def test_a_bad_log_format_stops_startup_with_one_line(tmp_path):
@@ -110,3 +114,55 @@ def test_a_bad_log_format_stops_startup_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "coachbot: LOG_FORMAT must be text or json (see README.md, 'Settings')"
     ]
+
+
+def test_settings_in_tests_hold_only_what_the_test_gives():
+    """Run by the next test with a polluted shell and `.env`: nothing of them shows."""
+    loaded = load_settings(SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s3cret")
+    assert (loaded.LOG_LEVEL, loaded.DATABASE_URL) == ("INFO", "sqlite:///coachbot.db")
+    assert (loaded.COACHBOT_ADMINS, loaded.SLACK_APP_TOKEN, loaded.PUBLIC_URL) == ("", None, None)
+    assert "SLACK_BOT_TOKEN" not in os.environ
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_pytest(test: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}"]
+        + [str(ROOT / "tests" / test)],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(cwd), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_suite_ignores_the_developers_shell_and_dotenv(tmp_path):
+    polluted = {
+        "SLACK_BOT_TOKEN": "xoxb-developer",
+        "DATABASE_URL": "postgresql://prod@db/coachbot",
+        "LOG_LEVEL": "debug",
+        "COACHBOT_ADMINS": "U0DEV",
+        "SLACK_APP_TOKEN": "xapp-dev",
+    }
+    (tmp_path / ".env").write_text("PUBLIC_URL=https://dev.example.com\nLOG_LEVEL=warning\n")
+    result = run_pytest(
+        "test_settings.py::test_settings_in_tests_hold_only_what_the_test_gives", polluted, tmp_path
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("ci", [None, "true"])
+def test_an_unreachable_test_database_fails_the_run_ci_or_not(tmp_path, ci):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"TEST_DATABASE_URL": f"postgresql://postgres:pw@127.0.0.1:{port}/nowhere"}
+    if ci:
+        env["CI"] = ci
+    result = run_pytest("test_kudos.py", env, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "is not reachable" in result.stdout
+    assert "skipped" not in result.stdout.splitlines()[-1]

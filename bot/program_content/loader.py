@@ -33,6 +33,7 @@ from models.program_content import (
     format_location,
 )
 
+# The `prompts` package, installed beside `bot` (package data in pyproject.toml).
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
@@ -109,12 +110,31 @@ def load_content(directory: Path | None = None) -> Content:
 PROMPTS_DIR_VARIABLE = "COACHBOT_PROMPTS_DIR"
 
 
+_configured_dir: Path | None = None
+
+
+def use_prompts_dir(directory: str | Path | None) -> None:
+    """The directory the settings name (``COACHBOT_PROMPTS_DIR``, from the environment
+    or ``.env``); None for the shipped ``prompts/``. Clears the cached content."""
+    global _configured_dir
+    _configured_dir = Path(directory) if directory else None
+    get_content.cache_clear()
+
+
+def prompts_dir() -> Path:
+    """Where content is read from: the configured directory, else ``COACHBOT_PROMPTS_DIR``
+    in the environment, else the ``prompts`` package shipped beside ``bot``."""
+    if _configured_dir is not None:
+        return _configured_dir
+    configured = os.environ.get(PROMPTS_DIR_VARIABLE)
+    return Path(configured) if configured else PROMPTS_DIR
+
+
 @functools.cache
 def get_content() -> Content:
     """The program's content, loaded once per process (``get_content.cache_clear()``
     to reload): ``prompts/``, or the directory named by ``COACHBOT_PROMPTS_DIR``."""
-    configured = os.environ.get(PROMPTS_DIR_VARIABLE)
-    return load_content(Path(configured) if configured else None)
+    return load_content(prompts_dir())
 
 
 class _Loader(yaml.SafeLoader):

@@ -294,6 +294,17 @@ def name_tokens(names: Iterable[str]) -> set[str]:
     return {t for t in tokens if len(t) >= MIN_NAME_TOKEN and not t.isdigit()}
 
 
+# A digest scrubs every learning against the same names: fold them once, not per text.
+@lru_cache(maxsize=8)
+def _name_token_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name_tokens(names))
+
+
+@lru_cache(maxsize=8)
+def _pod_phrases(pods: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p for p in (_fold_plain(name).strip() for name in pods) if p)
+
+
 @lru_cache(maxsize=64)
 def _names_pattern(tokens: frozenset[str]) -> re.Pattern[str] | None:
     if not tokens:
@@ -369,9 +380,9 @@ def scrub(text: str, names: Sequence[str] = (), pods: Sequence[str] = ()) -> str
     text = _TIME.sub(TIME, text)
     text = _PHONE.sub(PHONE, text)
     text = _WEEKDAY.sub(DAY, text)
-    pod_phrases = frozenset(p for p in (_fold_plain(name).strip() for name in pods) if p)
+    pod_phrases = _pod_phrases(tuple(pods))
     text = _replace_folded(text, _phrases_pattern(pod_phrases), POD)
-    tokens = frozenset(name_tokens(names))
+    tokens = _name_token_set(tuple(names))
     text = _replace_folded(text, _names_pattern(tokens), SOMEONE)
     text = _SPACES.sub(" ", text).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

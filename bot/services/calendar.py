@@ -56,13 +56,20 @@ def feed_tokens(tx: Session, people: Iterable[Member], now: datetime) -> dict[in
     return tokens
 
 
-def rotate_feed(tx: Session, team_id: str, user_id: str, now: datetime) -> str:
-    """A new token for the member's feed; the old link stops working at once."""
+def rotate_feed(
+    tx: Session, team_id: str, user_id: str, now: datetime, *, rotating: str | None = None
+) -> str:
+    """A new token for the member's feed; the old link stops working at once. With
+    `rotating` (the token the Rotate button was shown with), a token rotated away
+    already is not rotated again: a double click gives one new link."""
     member = members.get_or_create(tx, team_id, user_id, now)
+    members.lock_member(tx, member.id)
     feed = tx.scalar(select(CalendarFeed).where(CalendarFeed.member_id == member.id))
     if feed is None:
         feed = CalendarFeed(team_id=team_id, member_id=member.id, created_at=now)
         tx.add(feed)
+    elif rotating and feed.token != rotating:
+        return feed.token
     else:
         feed.token = new_feed_token()
         feed.rotated_at = now

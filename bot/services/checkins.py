@@ -295,10 +295,13 @@ def _save(
 def forget_sensitive_flags(tx: Session, now: datetime) -> None:
     """Clear "asked for extra care" on the check-ins of every session that has ended:
     nothing of it outlives the session. One UPDATE, whatever the number of sessions."""
-    ended = select(PodSession.id).where(PodSession.ends_at <= now)
+    # Correlated, from the (indexed) flagged check-ins: never a pass over every session.
+    ended = select(PodSession.id).where(
+        PodSession.id == CheckIn.session_id, PodSession.ends_at <= now
+    )
     tx.execute(
         update(CheckIn)
-        .where(CheckIn.sensitive.is_(True), CheckIn.session_id.in_(ended))
+        .where(CheckIn.sensitive.is_(True), ended.exists())
         .values(sensitive=False, updated_at=CheckIn.updated_at)
         .execution_options(synchronize_session=False)
     )

@@ -282,19 +282,26 @@ def _streaks(tx: Session, team_id: str, cutoff: datetime) -> tuple[PodStreak, ..
             .order_by(Pod.name)
         )
     )
+    if not pods:
+        return ()
+    # One read for every pod that opted in, bounded by the longest look-back: never a
+    # pass over every session of the program per pod.
+    since = cutoff - WEEK * MAX_STREAK_LOOKBACK * max(pod.interval_weeks for pod in pods)
+    recent: dict[int, list[tuple[datetime, bool]]] = defaultdict(list)
+    for pod_id, starts_at, held in tx.execute(
+        select(PodSession.pod_id, PodSession.starts_at, held_clause()).where(
+            PodSession.pod_id.in_([pod.id for pod in pods]),
+            PodSession.status == SessionStatus.SCHEDULED,
+            PodSession.starts_at >= since,
+            PodSession.starts_at < cutoff,
+        )
+    ):
+        recent[pod_id].append((starts_at, bool(held)))
     streaks: list[PodStreak] = []
     for pod in pods:
-        held_flags = tx.scalars(
-            select(held_clause())
-            .select_from(PodSession)
-            .where(
-                PodSession.pod_id == pod.id,
-                PodSession.status == SessionStatus.SCHEDULED,
-                PodSession.starts_at < cutoff,
-            )
-            .order_by(PodSession.starts_at.desc())
-            .limit(MAX_STREAK_LOOKBACK)
-        )
+        held_flags = [
+            held for _, held in sorted(recent[pod.id], reverse=True)[:MAX_STREAK_LOOKBACK]
+        ]
         in_a_row = 0
         for held in held_flags:
             if not held:

@@ -203,6 +203,7 @@ def give(
     for uid in unknown:
         found[uid] = members.get_or_create(tx, team_id, uid, now)
     giver = found.get(giver_user_id) or members.get_or_create(tx, team_id, giver_user_id, now)
+    members.lock_member(tx, giver.id)  # a double submit waits here, then finds the first
     batch_key = request.batch_key
     if tx.scalar(select(Kudos.id).where(Kudos.batch_key == batch_key).limit(1)) is not None:
         raise KudosRefused("These kudos were sent already.")

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import members as members_service
+from bot.services import profiles as profiles_service
 from bot.services import sessions
 from models import (
     CalendarFeed,
@@ -156,6 +157,8 @@ def export_for(tx: Session, team_id: str, user_id: str, now: datetime) -> MyData
         "profile_refreshed_at": _iso(member.profile_refreshed_at),
         "first_seen_at": _iso(member.created_at),
         "hosts": [str(kind) for kind in hosted],
+        # The matching profile, the private "please don't put me with…" list included.
+        "matching_profile": profiles_service.export_record(tx, me),
     }
     reminder = None
     if member.reflection_reminder_weekday is not None:
@@ -273,6 +276,9 @@ def delete_everything(tx: Session, team_id: str, user_id: str, now: datetime) ->
     if member is None:
         return MyDataDeleted(user_id=user_id)
     members_service.lock_member(tx, member.id)
+    tx.refresh(member)
+    if member.user_id != user_id:  # a second copy of the request waited: done already
+        return MyDataDeleted(user_id=user_id)
     me = member.id
 
     active = list(
@@ -293,6 +299,7 @@ def delete_everything(tx: Session, team_id: str, user_id: str, now: datetime) ->
     pulses = _delete(tx, delete(Pulse).where(Pulse.member_id == me))
     _delete(tx, delete(SessionSkip).where(SessionSkip.member_id == me))
     _delete(tx, delete(CalendarFeed).where(CalendarFeed.member_id == me))
+    profiles_service.delete_for(tx, me)
     # Kudos received are about the person and often name them: they go. Kudos given stay
     # for their recipients, from the anonymous placeholder this row becomes.
     kudos_received = _delete(tx, delete(Kudos).where(Kudos.receiver_member_id == me))

@@ -262,10 +262,16 @@ def join(
         current = pods.check_join(pod, user_id)
         pod_id, group_dm = pod.id, pod.is_group_dm and bool(pod.channel_id)
     new_dm = _regroup(directory, [*current, user_id]) if group_dm else None
-    with transaction() as tx:
-        pod = pods.require(tx, team_id, pod_id)
-        joined = pods.join_pod(tx, pod=pod, user_id=user_id, now=now, new_group_dm=new_dm)
-        then(tx, joined)
+    try:
+        with transaction() as tx:
+            pod = pods.require(tx, team_id, pod_id)
+            joined = pods.join_pod(tx, pod=pod, user_id=user_id, now=now, new_group_dm=new_dm)
+            then(tx, joined)
+    except IntegrityError:
+        # Another copy of this join (a double click) got in first: say so.
+        with transaction() as tx:
+            pods.check_join(pods.require(tx, team_id, pod_id), user_id)
+        raise
     return joined
 
 

@@ -96,8 +96,9 @@ def _shown(tx: Session, kind: str, original_key: str) -> ShownMessage:
     rows = tx.execute(
         select(OutboxMessage.dedupe_key, OutboxMessage.payload)
         .where(
+            # The original and its updates: the unique key and the original_key index.
             (OutboxMessage.dedupe_key == original_key)
-            | OutboxMessage.dedupe_key.startswith(original_key + REFRESH_MARK, autoescape=True)
+            | (OutboxMessage.original_key == original_key)
         )
         .order_by(OutboxMessage.id)
     ).all()

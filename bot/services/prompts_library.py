@@ -37,18 +37,24 @@ class ReviewRefusal(Refusal):
     """A review that cannot be done: the contribution is gone."""
 
 
+SEARCHED_AT_MOST = 200
+
+
 def scenario_named(text: str) -> Scenario:
     """The scenario `text` names (forgiving, see `bot.program_content.scenarios`);
     otherwise a refusal naming the closest ones, or listing them all when nothing
     is close."""
     content = get_content()
-    scenario = find_scenario(content, text)
+    # No scenario is named in more than a few words: longer text is not matched at all
+    # (fuzzy matching grows with the square of its length).
+    searched = len(text) <= SEARCHED_AT_MOST
+    scenario = find_scenario(content, text) if searched else None
     if scenario is not None:
         return scenario
     typed = " ".join(text.split())
     if len(typed) > TYPED_SHOWN:
         typed = typed[: TYPED_SHOWN - 1] + "…"
-    closest = closest_scenarios(content, text)
+    closest = closest_scenarios(content, text) if searched else []
     message = f"I couldn't find a scenario matching “{typed}”."
     if not closest:
         message += " These are the scenarios:\n" + "\n".join(
@@ -106,6 +112,8 @@ class Contribution:
     tactic: TacticInfo
     reviewers: tuple[str, ...]
     """The program admins to ask for a review."""
+    already: bool = False
+    """The same contribution was received before (a double submit): nothing new."""
 
 
 def contribute(
@@ -117,8 +125,28 @@ def contribute(
     configured_admins: frozenset[str],
     now: datetime,
 ) -> Contribution:
-    """Stores the contribution as pending; every program admin is to review it."""
+    """Stores the contribution as pending; every program admin is to review it. The
+    same words from the same person still waiting for review are that contribution
+    (a double submit), not a second one."""
     contributor = members_service.get_or_create(tx, team_id, user_id, now)
+    members_service.lock_member(tx, contributor.id)
+    same = tx.scalar(
+        select(CommunityTactic)
+        .where(
+            CommunityTactic.contributor_member_id == contributor.id,
+            CommunityTactic.status == TacticStatus.PENDING,
+            CommunityTactic.kind == form.kind,
+            CommunityTactic.text == form.text,
+        )
+        .limit(1)
+    )
+    if same is not None:
+        return Contribution(
+            team_id=team_id,
+            tactic=_info(same),
+            reviewers=tuple(members_service.program_admin_ids(tx, team_id, configured_admins)),
+            already=True,
+        )
     tactic = CommunityTactic(
         team_id=team_id,
         contributor_member_id=contributor.id,

@@ -205,7 +205,8 @@ def summary(
         )
         .join(PodSession, PodSession.id == Pulse.session_id)
         .where(
-            Pulse.team_id == team_id,
+            # From the team's sessions in the range (indexed), never all its pulses.
+            PodSession.team_id == team_id,
             PodSession.starts_at >= start,
             PodSession.starts_at < end,
         )

@@ -50,3 +50,37 @@ def forget_requests_before(tx: Session, cutoff: datetime) -> int:
     """Deletes the request receipts older than `cutoff`; returns how many."""
     result = tx.execute(delete(RequestReceipt).where(RequestReceipt.received_at < cutoff))
     return result.rowcount or 0
+
+
+def forget_before(tx: Session, cutoff: datetime, batch_size: int) -> int:
+    """Deletes up to `batch_size` event receipts and up to `batch_size` request
+    receipts received before `cutoff` (each on its received_at index); returns how many."""
+    events = list(
+        tx.scalars(
+            select(SlackEventReceipt.id)
+            .where(SlackEventReceipt.received_at < cutoff)
+            .limit(batch_size)
+        )
+    )
+    if events:
+        tx.execute(delete(SlackEventReceipt).where(SlackEventReceipt.id.in_(events)))
+    requests = list(
+        tx.scalars(
+            select(RequestReceipt.signature)
+            .where(RequestReceipt.received_at < cutoff)
+            .limit(batch_size)
+        )
+    )
+    if requests:
+        tx.execute(delete(RequestReceipt).where(RequestReceipt.signature.in_(requests)))
+    return len(events) + len(requests)
+
+
+def first_confirmation(tx: Session, view_id: str | None, team_id: str, now: datetime) -> bool:
+    """True the first time a submitted modal's confirmation is to be sent; False for a
+    second copy of the same submission (a double click on Submit, a retried request),
+    whose save changed nothing: its confirmation is not sent again. A modal closed by
+    its submission can't be submitted again, so its view id names the submission."""
+    if not view_id:
+        return True
+    return record_request(tx, f"view-confirmed:{view_id}", team_id, now)

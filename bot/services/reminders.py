@@ -109,25 +109,28 @@ def _candidates(
     """(sessions owed prep reminders, sessions owed end-of-session DMs), in one query."""
     default = timedelta(hours=DEFAULT_PREP_LEAD_HOURS)
     horizon = max([default, *leads.values()])
+    # The status inside each branch, so each is a range on its own (status, instant)
+    # index: the database never walks every scheduled session of the history.
+    scheduled = PodSession.status == SessionStatus.SCHEDULED
     owed_prep = and_(
-        PodSession.prep_enqueued_at.is_(None),
+        scheduled,
         PodSession.starts_at > now,
         PodSession.starts_at <= now + horizon,
+        PodSession.prep_enqueued_at.is_(None),
     )
     owed_end = and_(
-        PodSession.end_enqueued_at.is_(None),
+        scheduled,
         PodSession.ends_at <= now,
         PodSession.ends_at > now - END_DM_MAX_LATENESS,
+        PodSession.end_enqueued_at.is_(None),
     )
     query = select(PodSession, Pod).join(Pod, Pod.id == PodSession.pod_id)
     if pod_ids is not None:
         query = query.where(Pod.id.in_(sorted(pod_ids)))
     rows = tx.execute(
-        query.where(
-            PodSession.status == SessionStatus.SCHEDULED,
-            Pod.archived_at.is_(None),
-            or_(owed_prep, owed_end),
-        ).order_by(PodSession.starts_at, PodSession.id)
+        query.where(Pod.archived_at.is_(None), or_(owed_prep, owed_end)).order_by(
+            PodSession.starts_at, PodSession.id
+        )
     ).all()
     preps = [
         (pod_session, pod)

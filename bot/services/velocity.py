@@ -23,6 +23,7 @@ program group smaller than K_count people is merged with others.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -324,10 +325,10 @@ def count_weeks(raw: Raw, spans: Sequence[Span], scope: Scope) -> list[WeekVeloc
     starts = [span.start for span in spans]
 
     def bucket_at(at: datetime) -> _Bucket | None:
-        for index in range(len(spans) - 1, -1, -1):
-            if starts[index] <= at:
-                return buckets[index] if at < spans[index].end else None
-        return None
+        index = bisect_right(starts, at) - 1
+        if index < 0:
+            return None
+        return buckets[index] if at < spans[index].end else None
 
     for row in raw.sessions:
         if scope.pod_ids is not None and row.pod_id not in scope.pod_ids:
@@ -450,6 +451,45 @@ def scope_velocity(
     )
 
 
+class RawIndex:
+    """The rows of a Raw by pod (sessions) and by member (the rest), so counting many
+    small scopes reads only their own rows, not the whole program's each time."""
+
+    def __init__(self, raw: Raw) -> None:
+        self.raw = raw
+        self.sessions: dict[int, list[int]] = defaultdict(list)
+        for position, row in enumerate(raw.sessions):
+            self.sessions[row.pod_id].append(position)
+        self.by_member: dict[str, dict[int, list[int]]] = {}
+        for name in ("reflections", "committed", "due", "tried"):
+            positions: dict[int, list[int]] = defaultdict(list)
+            for position, row in enumerate(getattr(raw, name)):
+                positions[row[0]].append(position)
+            self.by_member[name] = positions
+
+    def narrowed(self, scope: Scope) -> Raw:
+        """The rows `scope` can count, in their original order; the whole Raw for a
+        scope of every member or every pod."""
+        if scope.windows is None or scope.pod_ids is None:
+            return self.raw
+        raw = self.raw
+        members = scope.windows.keys()
+
+        def pick(rows: list, positions: Iterable[list[int]]) -> list:  # type: ignore[type-arg]
+            return [rows[p] for p in sorted(p for group in positions for p in group)]
+
+        return Raw(
+            start=raw.start,
+            end=raw.end,
+            ended_by=raw.ended_by,
+            sessions=pick(raw.sessions, (self.sessions.get(p, []) for p in scope.pod_ids)),
+            **{
+                name: pick(getattr(raw, name), (self.by_member[name].get(m, []) for m in members))
+                for name in ("reflections", "committed", "due", "tried")
+            },
+        )
+
+
 # --------------------------------------------------------------------------- the program
 
 
@@ -533,21 +573,42 @@ def leader_counts(tx: Session, team_id: str, start: datetime, end: datetime) -> 
             Pod.archived_at.is_(None),
         )
     )
-    held = tx.scalar(
-        select(func.count(func.distinct(Member.id)))
-        .join(PodMembership, PodMembership.member_id == Member.id)
-        .join(PodSession, PodSession.pod_id == PodMembership.pod_id)
+    # Leaders' periods in pods, then their pods' held sessions in the range, matched
+    # here: two reads, never every session of the program for every leader.
+    periods: dict[int, list[tuple[int, datetime, datetime | None]]] = defaultdict(list)
+    for member_id, pod_id, joined_at, left_at in tx.execute(
+        select(
+            PodMembership.member_id,
+            PodMembership.pod_id,
+            PodMembership.joined_at,
+            PodMembership.left_at,
+        )
+        .join(Member, Member.id == PodMembership.member_id)
         .where(
             Member.team_id == team_id,
             Member.is_leader.is_(True),
-            PodSession.status == SessionStatus.SCHEDULED,
-            PodSession.starts_at >= start,
-            PodSession.starts_at < end,
-            PodMembership.joined_at <= PodSession.starts_at,
-            (PodMembership.left_at.is_(None)) | (PodMembership.left_at > PodSession.starts_at),
-            held_clause(),
+            PodMembership.joined_at < end,
+            (PodMembership.left_at.is_(None)) | (PodMembership.left_at > start),
         )
-    )
+    ):
+        periods[pod_id].append((member_id, joined_at, left_at))
+    leaders_held: set[int] = set()
+    for chunk in _chunks(sorted(periods)):
+        for pod_id, starts_at in tx.execute(
+            select(PodSession.pod_id, PodSession.starts_at).where(
+                PodSession.pod_id.in_(chunk),
+                PodSession.status == SessionStatus.SCHEDULED,
+                PodSession.starts_at >= start,
+                PodSession.starts_at < end,
+                held_clause(),
+            )
+        ):
+            leaders_held.update(
+                member_id
+                for member_id, joined_at, left_at in periods[pod_id]
+                if joined_at <= starts_at and (left_at is None or left_at > starts_at)
+            )
+    held = len(leaders_held)
     return LeaderCounts(in_pods=int(in_pods or 0), held_sessions=int(held or 0))
 
 
@@ -580,6 +641,7 @@ def program_velocity(
     groups: list[ScopeVelocity] = []
     if len(named) + (1 if merged else 0) > 1:
         memberships = _memberships(tx, [pod.pod_id for pod in pods], raw.start, raw.end)
+        index = RawIndex(raw)
         for group, kind, label in [(g, "pod", g.name) for g in named] + (
             [(None, "other", "Other pods")] if merged else []
         ):
@@ -587,7 +649,11 @@ def program_velocity(
             ids = {pod.pod_id for pod in members_of}
             scope = pods_scope(m for m in memberships if m[0] in ids)
             size = len(frozenset().union(*(pod.members for pod in members_of)))
-            groups.append(scope_velocity(raw, spans, scope, kind=kind, label=label, people=size))
+            groups.append(
+                scope_velocity(
+                    index.narrowed(scope), spans, scope, kind=kind, label=label, people=size
+                )
+            )
     leaders = leader_counts(tx, team_id, quarter_start, now)
     withheld = leaders.in_pods < k_count
     return ProgramVelocity(

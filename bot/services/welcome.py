@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.program_content import get_content
@@ -65,31 +65,28 @@ def agree(tx: Session, team_id: str, user_id: str, now: datetime) -> Consent:
     )
 
 
-def _prep_dm_pattern(user_id: str) -> str:
-    # bot.services.reminders.prep_dm_key: "prep:{session}@{start}:{user_id}"
-    return f"prep:%:{user_id}"
+PREP_KIND = "prep"
+"""bot.services.reminders.prep_dm_key starts "prep:"; a prep DM's recipient is the user id."""
 
 
 def consent_reminder_due(tx: Session, members: Iterable[Member]) -> set[int]:
     """Ids of the members owed the consent reminder in the prep DM being written
     now: they have not agreed, and no prep DM to them is in the outbox yet (sent or
-    waiting), so the reminder rides on their first prep DM only. One statement."""
+    waiting), so the reminder rides on their first prep DM only. One statement, on
+    the outbox's (recipient, kind) index."""
     pending = [m for m in members if m.ground_rules_agreed_at is None and not m.is_bot]
     if not pending:
         return set()
-    reminded: set[tuple[str, str]] = set()
-    for team_id, key in tx.execute(
-        select(OutboxMessage.team_id, OutboxMessage.dedupe_key).where(
-            or_(
-                *(
-                    and_(
-                        OutboxMessage.team_id == m.team_id,
-                        OutboxMessage.dedupe_key.like(_prep_dm_pattern(m.user_id)),
-                    )
-                    for m in pending
-                )
+    reminded = {
+        (team_id, recipient)
+        for team_id, recipient in tx.execute(
+            select(OutboxMessage.team_id, OutboxMessage.recipient)
+            .where(
+                OutboxMessage.recipient.in_(sorted({m.user_id for m in pending})),
+                OutboxMessage.kind == PREP_KIND,
+                OutboxMessage.team_id.in_(sorted({m.team_id for m in pending})),
             )
+            .distinct()
         )
-    ):
-        reminded.add((team_id, key.rsplit(":", 1)[-1]))
+    }
     return {m.id for m in pending if (m.team_id, m.user_id) not in reminded}

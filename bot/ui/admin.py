@@ -67,6 +67,11 @@ def _buttons() -> dict[str, Any]:
         button("Post digest now", ids.DIGEST_POST_NOW_ACTION),
         button("Quarterly review", ids.REVIEW_POST_ACTION),
         button("Rituals", ids.RITUALS_OPEN_ACTION),
+        button("Skills map", ids.SKILLS_MAP_ACTION),
+        button("Levels and skills", ids.PROGRAM_LISTS_OPEN_ACTION),
+        button("Import a user group", ids.USERGROUP_IMPORT_OPEN_ACTION),
+        button("Propose pods", ids.MATCH_PROPOSE_ACTION),
+        button("Matching settings", ids.MATCH_SETTINGS_OPEN_ACTION),
         block_id=ids.ADMIN_ACTIONS_BLOCK,
     )
 

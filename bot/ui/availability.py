@@ -84,7 +84,7 @@ def paused_then_message(info: SessionView, tz: str, until: date) -> dict[str, An
 
 
 def bad_date_problem(word: str) -> str:
-    return f"“{word}” is not a date I can read. Use YYYY-MM-DD, like {DATE_EXAMPLE}."
+    return f"“{escape(word)}” is not a date I can read. Use YYYY-MM-DD, like {DATE_EXAMPLE}."
 
 
 def paused_message(result: PauseResult) -> dict[str, Any]:

@@ -78,8 +78,9 @@ def description(event: CalendarEvent) -> str:
 # --------------------------------------------------------------------- messages
 
 
-def feed_message(url: str) -> dict[str, Any]:
-    """`/coach calendar`: the private link, how to subscribe, and Rotate link."""
+def feed_message(url: str, token: str | None = None) -> dict[str, Any]:
+    """`/coach calendar`: the private link, how to subscribe, and Rotate link (which
+    names the token it rotates: a double click rotates once)."""
     text = f"Your private calendar feed: {url}"
     blocks = [
         section(
@@ -96,13 +97,13 @@ def feed_message(url: str) -> dict[str, Any]:
             "Keep this link to yourself: anyone who has it can see your sessions. "
             "Rotate it if it got out; the old link stops working at once."
         ),
-        actions(_rotate_button()),
+        actions(_rotate_button(token)),
     ]
     return {"text": text, "blocks": blocks}
 
 
-def _rotate_button() -> dict[str, Any]:
-    rotate = button("Rotate link", ids.CALENDAR_ROTATE_ACTION)
+def _rotate_button(token: str | None = None) -> dict[str, Any]:
+    rotate = button("Rotate link", ids.CALENDAR_ROTATE_ACTION, token)
     rotate["confirm"] = {
         "title": plain("Rotate your calendar link?"),
         "text": plain(

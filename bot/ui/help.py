@@ -14,7 +14,6 @@ from bot.ui.blocks import context, divider, escape, header, section
 class Usage:
     usage: str
     summary: str
-    available: bool = True
 
 
 SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
@@ -68,8 +67,19 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
             "Your private calendar feed of your sessions (Google, Outlook), and Rotate link",
         )
     ],
+    "profile": [
+        Usage(
+            "/coach profile",
+            "Your profile for matching: team, level, skills, when you can meet, opt in to a pod",
+        )
+    ],
     "welcome": [Usage("/coach welcome", "The welcome packet and ground rules again")],
-    "admin": [Usage("/coach admin", "Program settings (program admins)")],
+    "admin": [
+        Usage(
+            "/coach admin",
+            "Program settings, Propose pods, skills map, digest and review (program admins)",
+        )
+    ],
     "my-data": [
         Usage("/coach my-data export", "A copy of everything stored about you, as a file"),
         Usage("/coach my-data delete", "Delete everything stored about you (asks first)"),
@@ -79,18 +89,7 @@ SUBCOMMAND_USAGE: dict[str, list[Usage]] = {
 
 def usage_lines(subcommand: str | None = None) -> list[str]:
     groups = [SUBCOMMAND_USAGE[subcommand]] if subcommand else SUBCOMMAND_USAGE.values()
-    return [
-        f"`{item.usage}` — {item.summary}" + ("" if item.available else " _(not available yet)_")
-        for group in groups
-        for item in group
-    ]
-
-
-def unavailable_subcommands() -> frozenset[str]:
-    """Subcommands of the design that answer plainly that they are not available yet."""
-    return frozenset(
-        name for name, group in SUBCOMMAND_USAGE.items() if not any(u.available for u in group)
-    ) | {"profile"}
+    return [f"`{item.usage}` — {item.summary}" for group in groups for item in group]
 
 
 def help_message() -> dict[str, Any]:
@@ -129,7 +128,7 @@ def _unknown(what: str, command: str | None) -> str:
 
 def unknown_command_message(word: str, suggestion: str | None) -> dict[str, Any]:
     """`/coach WORD` that is no subcommand: the closest one's usage, or all of it."""
-    problem = _unknown(f"Unknown command `{word}`.", suggestion and f"/coach {suggestion}")
+    problem = _unknown(f"Unknown command `{escape(word)}`.", suggestion and f"/coach {suggestion}")
     lines = usage_lines(suggestion) if suggestion else usage_lines()
     text = f"{problem}\n" + "\n".join(lines)
     return {"text": text, "blocks": [section(text)]}
@@ -138,16 +137,12 @@ def unknown_command_message(word: str, suggestion: str | None) -> dict[str, Any]
 def unknown_verb_message(subcommand: str, verb: str, suggestion: str | None) -> dict[str, Any]:
     """`/coach pod VERB` that is no verb of the subcommand, with its usage."""
     command = suggestion and f"/coach {subcommand} {suggestion}"
-    return usage_message(subcommand, _unknown(f"Unknown {subcommand} command `{verb}`.", command))
+    problem = f"Unknown {subcommand} command `{escape(verb)}`."
+    return usage_message(subcommand, _unknown(problem, command))
 
 
 def usage_message(subcommand: str, problem: str) -> dict[str, Any]:
     text = f"{problem}\nUsage:\n" + "\n".join(usage_lines(subcommand))
-    return {"text": text, "blocks": [section(text)]}
-
-
-def not_available_message(subcommand: str) -> dict[str, Any]:
-    text = f"`/coach {subcommand}` is not available yet. Try `/coach help` for what you can do now."
     return {"text": text, "blocks": [section(text)]}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -14,11 +15,32 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from bot.app import create_wsgi_app
 from bot.db import Database
 from bot.runtime import Runtime
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 from bot.slack_client import build_web_client
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
+# Read from the environment by the bot besides its settings: Bolt (OAuth, verification
+# token) and gunicorn's counts.
+OTHER_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_VERIFICATION_TOKEN")
+
+
+def isolate_from_developer_environment() -> Callable[[], None]:
+    """Tests never read the developer's shell or a `.env` in the working directory:
+    every setting's variable leaves os.environ, and Settings stops reading `.env`
+    unless a test passes `_env_file`. Returns the undo."""
+    import os
+
+    names = (*Settings.model_fields, *OTHER_VARIABLES)
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    env_file = Settings.model_config.get("env_file")
+    Settings.model_config["env_file"] = None
+
+    def undo() -> None:
+        os.environ.update(saved)
+        Settings.model_config["env_file"] = env_file
+
+    return undo
 
 
 class TrackingExecutor(ThreadPoolExecutor):
