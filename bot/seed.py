@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
@@ -481,9 +481,11 @@ def seed_demo(
     now: datetime,
     rng_seed: int = 0,
     progress: bool = False,
+    timezones: Sequence[str] = (),
 ) -> SeedSummary:
     """Fills the team with a demo program of `pods` pods, `members` people and `weeks`
-    weeks of history up to `now`. Refuses (SeedRefused) a team that has members or
+    weeks of history up to `now`; people live in `timezones`, shared evenly (default:
+    eight zones, weighted as in a global company). Refuses (SeedRefused) a team that has members or
     pods already, or sizes out of range."""
     _check_sizes(pods, members, weeks)
     if now.tzinfo is None:
@@ -496,7 +498,7 @@ def seed_demo(
                 f"team {team_id} already has members or pods; "
                 "seed an empty database (or another team)"
             )
-        plan = _Plan(connection, team_id, now, rng, pods, members, weeks)
+        plan = _Plan(connection, team_id, now, rng, pods, members, weeks, tuple(timezones))
         plan.people_and_pods()
         estimate = plan.estimate()
         bar = Progress(estimate, progress)
@@ -653,8 +655,10 @@ class _Plan:
         pods: int,
         members: int,
         weeks: int,
+        timezones: tuple[str, ...] = (),
     ) -> None:
         self.connection = connection
+        self.timezones = timezones or TIMEZONES
         self.team_id = team_id
         self.now = now
         self.rng = rng
@@ -685,7 +689,10 @@ class _Plan:
     def people_and_pods(self) -> None:
         rng = self.rng
         names = _unique_names(rng, self.member_count)
-        zones = rng.choices(TIMEZONES, weights=TIMEZONE_WEIGHTS, k=self.member_count)
+        if self.timezones == TIMEZONES:
+            zones = rng.choices(TIMEZONES, weights=TIMEZONE_WEIGHTS, k=self.member_count)
+        else:
+            zones = [self.timezones[i % len(self.timezones)] for i in range(self.member_count)]
         slug = _slug(self.team_id)
         for index in range(self.member_count):
             first, last = names[index]
@@ -709,7 +716,7 @@ class _Plan:
             )
         # Pods form around timezones: people are grouped by zone, then cut into pods.
         in_pods = self.people if self.member_count < 40 else self.people[: -self.member_count // 25]
-        ordered = sorted(in_pods, key=lambda p: (TIMEZONES.index(p.tz), p.id))
+        ordered = sorted(in_pods, key=lambda p: (self.timezones.index(p.tz), p.id))
         size, extra = divmod(len(ordered), self.pod_count)
         pod_names = _pod_names(rng, self.pod_count)
         cursor = 0

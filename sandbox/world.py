@@ -49,6 +49,7 @@ BOT_TOKEN = "xoxb-sandbox"
 DEMO_PODS = 3
 DEMO_MEMBERS = 12
 DEMO_WEEKS = 4
+DEMO_TIMEZONES = ("America/New_York", "Europe/London", "Asia/Singapore")  # 12 people, 3 zones
 # How far apart the scheduler's passes are when the clock moves: every 15 minutes on
 # short moves, coarser on long ones (never more than the tightest lateness window a
 # scheduled message allows, 2 hours for the weekly reflection reminder).
@@ -331,6 +332,7 @@ class Sandbox:
             members=DEMO_MEMBERS,
             weeks=DEMO_WEEKS,
             now=self.clock(),
+            timezones=DEMO_TIMEZONES,
         )
 
     def _register_workspace(self) -> None:

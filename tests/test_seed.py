@@ -230,3 +230,10 @@ def test_the_command_seeds_an_empty_database_and_refuses_a_full_one(rt, db, caps
     assert "team T0DEMO already has members or pods" in capsys.readouterr().err
     assert cli(rt, "--demo", "--force", "--team", "T0OTHER", "--at", at) == 0
     assert count(db, Member, Member.team_id == "T0OTHER") == 12
+
+
+def test_chosen_timezones_are_shared_evenly_and_each_pod_keeps_to_one(db):
+    zones = ("America/New_York", "Europe/London", "Asia/Singapore")
+    summary = seed_demo(db, team_id=TEAM, pods=3, members=12, weeks=2, now=NOW, timezones=zones)
+    assert sorted(p.tz for p in summary.people) == sorted(zones * 4)
+    assert sorted(pod.timezone for pod in summary.pods) == sorted(zones)

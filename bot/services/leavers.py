@@ -116,17 +116,13 @@ def _is_full(tx: Session, pod_id: int) -> bool:
 
 def _withdraw_messages_to(tx: Session, member: Member) -> int:
     """Drops the messages still waiting to be sent to the person (DMs and ephemerals)."""
-    pending = tx.execute(
-        select(OutboxMessage.id, OutboxMessage.payload).where(
+    ids = tx.scalars(
+        select(OutboxMessage.id).where(
             OutboxMessage.team_id == member.team_id,
+            OutboxMessage.recipient == member.user_id,
             OutboxMessage.status == OutboxStatus.PENDING,
         )
     ).all()
-    ids = [
-        row.id
-        for row in pending
-        if member.user_id in (row.payload.get("channel"), row.payload.get("user"))
-    ]
     if ids:
         tx.execute(
             delete(OutboxMessage)

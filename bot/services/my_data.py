@@ -368,12 +368,12 @@ def _withdraw_messages_to(tx: Session, team_id: str, user_id: str) -> None:
     already sent is not kept. A message being sent right now is left to finish."""
     rows = tx.scalars(
         select(OutboxMessage).where(
-            OutboxMessage.team_id == team_id, OutboxMessage.status != OutboxStatus.CLAIMED
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.recipient == user_id,
+            OutboxMessage.status != OutboxStatus.CLAIMED,
         )
     )
     for row in rows:
-        if (row.payload or {}).get("channel") != user_id:
-            continue
         if row.status == OutboxStatus.PENDING:
             row.status = OutboxStatus.FAILED
             row.error = OUTBOX_WITHDRAWN

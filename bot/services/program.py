@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.program_content import get_content
@@ -160,6 +161,23 @@ def _set_leaders(tx: Session, team_id: str, user_ids: tuple[str, ...], now: date
         member.is_leader = True
 
 
+def _settings_row(tx: Session, team_id: str) -> ProgramSettings:
+    """The workspace's row, created with every default the first time: an INSERT …
+    ON CONFLICT DO NOTHING, so two first saves at once make one row, not an error."""
+    settings = tx.get(ProgramSettings, team_id)
+    if settings is not None:
+        return settings
+    row = defaults(team_id)
+    values = {c.key: getattr(row, c.key) for c in ProgramSettings.__table__.columns}
+    values = {key: value for key, value in values.items() if value is not None}
+    if tx.get_bind().dialect.name == "postgresql":
+        statement = postgresql.insert(ProgramSettings).values(values)
+    else:
+        statement = sqlite.insert(ProgramSettings).values(values)
+    tx.execute(statement.on_conflict_do_nothing(index_elements=["team_id"]))
+    return tx.get_one(ProgramSettings, team_id, populate_existing=True)
+
+
 def update_settings(
     tx: Session, team_id: str, form: ProgramSettingsForm, now: datetime, *, is_admin: bool
 ) -> ProgramSettings:
@@ -168,10 +186,7 @@ def update_settings(
     channel it cannot post to."""
     if not is_admin:
         raise AdminsOnly("Only program admins can change these settings.", field="prep_lead_hours")
-    settings = tx.get(ProgramSettings, team_id)
-    if settings is None:
-        settings = defaults(team_id)
-        tx.add(settings)
+    settings = _settings_row(tx, team_id)
     content = get_content()
     settings.prep_lead_hours = form.prep_lead_hours
     settings.values_text = _custom_or_none(form.values_text, default_values_text(content))
