@@ -10,7 +10,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import directory, ids
 from bot.notify import digest as digest_notify
@@ -27,9 +26,11 @@ from handlers.toolkit import (
     CommandContext,
     Sender,
     answerer,
+    dm_quietly,
     is_program_admin,
     open_modal,
     pressed_value,
+    push_modal,
     read_form,
     refusal_message,
     refuse,
@@ -77,15 +78,6 @@ def admin_command(ctx: CommandContext) -> None:
 COMMANDS = {"admin": admin_command}
 
 
-def _push(client: WebClient, body: Mapping[str, Any], view: Mapping[str, Any]) -> dict | None:
-    """views.push on top of the modal the button is on; None when Slack refused."""
-    try:
-        return client.views_push(trigger_id=body.get("trigger_id"), view=dict(view))["view"]
-    except SlackApiError as error:
-        logger.warning("views.push failed: %s", error.response.get("error"))
-        return None
-
-
 def _answer_on_top(
     rt: Runtime,
     client: WebClient,
@@ -96,7 +88,7 @@ def _answer_on_top(
     """For the settings modal's buttons, after the ack: a "working" modal pushed at
     once (the trigger lasts 3 s), then the admin check and the work, whose answer
     replaces it."""
-    pushed = _push(client, body, answers.working_modal(title))
+    pushed = push_modal(client, body, answers.working_modal(title))
     sender = sender_of(body)
     try:
         if not is_program_admin(rt, sender):
@@ -140,7 +132,7 @@ def register(app: App, rt: Runtime) -> None:
 
         saved, message = submit(ack, save_settings, error_field="prep_lead_hours")
         if saved and message is not None:
-            _dm(client, sender.user_id, message)
+            dm_quietly(client, sender.user_id, message)
 
     @app.action(ids.DIGEST_PREVIEW_ACTION)
     def preview(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -174,14 +166,14 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         sender = sender_of(body)
         if not is_program_admin(rt, sender):
-            _push(client, body, answers.info_modal("Rituals", admin_ui.not_admin_answer()))
+            push_modal(client, body, answers.info_modal("Rituals", admin_ui.not_admin_answer()))
             return
         with rt.db.transaction() as tx:
             current = rituals.current(tx, sender.team_id)
         view = rituals_ui.rituals_modal(
             current.showcase, current.office_hours, current.timezone, current.channel_id
         )
-        _push(client, body, view)
+        push_modal(client, body, view)
 
     @app.view(ids.RITUALS_CALLBACK)
     def save_rituals(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -205,7 +197,7 @@ def register(app: App, rt: Runtime) -> None:
 
         stored, message = submit(ack, store, error_field="showcase_on")
         if stored and message is not None:
-            _dm(client, sender.user_id, message)
+            dm_quietly(client, sender.user_id, message)
 
     @app.action(ids.SHOWCASE_SIGN_UP_ACTION)
     def sign_up(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -222,11 +214,3 @@ def register(app: App, rt: Runtime) -> None:
                 tx, sender.team_id, sender.user_id, day, rt.settings.admin_user_ids, rt.now()
             )
         answer(rituals_ui.signed_up_answer(day, again=not first))
-
-
-def _dm(client: WebClient, user_id: str, message: Mapping[str, Any]) -> None:
-    try:
-        client.chat_postMessage(channel=user_id, **message)
-    except SlackApiError as error:
-        reason = error.response.get("error")
-        logger.warning("could not confirm settings to %s: %s", user_id, reason)

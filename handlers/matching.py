@@ -32,6 +32,7 @@ from handlers.toolkit import (
     is_program_admin,
     pressed_id,
     pressed_value,
+    push_modal,
     read_form,
     refusal_message,
     refuse,
@@ -47,14 +48,6 @@ logger = logging.getLogger(__name__)
 TITLE = "Proposed pods"
 
 
-def _push(client: WebClient, body: Mapping[str, Any], view: Mapping[str, Any]) -> dict | None:
-    try:
-        return client.views_push(trigger_id=body.get("trigger_id"), view=dict(view))["view"]
-    except SlackApiError as error:
-        logger.warning("views.push failed: %s", error.response.get("error"))
-        return None
-
-
 def _with_note(note: str, message: Mapping[str, Any]) -> dict[str, Any]:
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": note[:2900]}}]
     return {"text": note, "blocks": blocks + list(message.get("blocks") or [])[:48]}
@@ -62,7 +55,7 @@ def _with_note(note: str, message: Mapping[str, Any]) -> dict[str, Any]:
 
 def propose(rt: Runtime, client: WebClient, body: Mapping[str, Any]) -> None:
     """After the ack: a "working" modal at once, then the proposals in its place."""
-    pushed = _push(client, body, answers.working_modal(TITLE, "Matching people into pods…"))
+    pushed = push_modal(client, body, answers.working_modal(TITLE, "Matching people into pods…"))
     sender = sender_of(body)
     message: Mapping[str, Any] | str
     try:
@@ -164,13 +157,13 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         sender = sender_of(body)
         if not is_program_admin(rt, sender):
-            _push(
+            push_modal(
                 client, body, answers.info_modal("Matching settings", admin_ui.not_admin_answer())
             )
             return
         with rt.db.transaction() as tx:
             values = matching_settings.current(tx, sender.team_id)
-        _push(client, body, ui.settings_modal(values))
+        push_modal(client, body, ui.settings_modal(values))
 
     @app.view(ids.MATCH_SETTINGS_CALLBACK)
     def settings_saved(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.notify import profiles as profiles_notify
@@ -25,8 +24,10 @@ from handlers.toolkit import (
     CommandContext,
     Sender,
     answerer,
+    dm_quietly,
     is_program_admin,
     open_modal,
+    push_modal,
     read_form,
     refresh_profile_quietly,
     refusal_message,
@@ -68,22 +69,6 @@ def profile_command(ctx: CommandContext) -> None:
 COMMANDS = {"profile": profile_command}
 
 
-def _push(client: WebClient, body: Mapping[str, Any], view: Mapping[str, Any]) -> dict | None:
-    """views.push on top of the admin modal the button is on; None when Slack refused."""
-    try:
-        return client.views_push(trigger_id=body.get("trigger_id"), view=dict(view))["view"]
-    except SlackApiError as error:
-        logger.warning("views.push failed: %s", error.response.get("error"))
-        return None
-
-
-def _dm(client: WebClient, user_id: str, message: Mapping[str, Any]) -> None:
-    try:
-        client.chat_postMessage(channel=user_id, **message)
-    except SlackApiError as error:
-        logger.warning("could not DM %s: %s", user_id, error.response.get("error"))
-
-
 def register(app: App, rt: Runtime) -> None:
     @app.view(ids.PROFILE_CALLBACK)
     def save_profile(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -100,7 +85,7 @@ def register(app: App, rt: Runtime) -> None:
 
         stored, message = submit(ack, store, error_field="team_name")
         if stored and message is not None:
-            _dm(client, sender.user_id, message)
+            dm_quietly(client, sender.user_id, message)
             refresh_profile_quietly(rt, sender)
 
     @app.action(ids.PROFILE_OPEN_ACTION)
@@ -118,11 +103,11 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         sender = sender_of(body)
         if not is_program_admin(rt, sender):
-            _push(client, body, answers.info_modal(LISTS_TITLE, admin_ui.not_admin_answer()))
+            push_modal(client, body, answers.info_modal(LISTS_TITLE, admin_ui.not_admin_answer()))
             return
         with rt.db.transaction() as tx:
             lists = profiles.program_lists(tx, sender.team_id)
-        _push(client, body, ui.program_lists_modal(lists))
+        push_modal(client, body, ui.program_lists_modal(lists))
 
     @app.view(ids.PROGRAM_LISTS_CALLBACK)
     def save_lists(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -140,14 +125,14 @@ def register(app: App, rt: Runtime) -> None:
 
         stored, message = submit(ack, store, error_field="levels")
         if stored and message is not None:
-            _dm(client, sender.user_id, message)
+            dm_quietly(client, sender.user_id, message)
 
     # ------------------------------------------------------------------ admin: skills map
 
     @app.action(ids.SKILLS_MAP_ACTION)
     def show_skills_map(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        pushed = _push(client, body, answers.working_modal(skills_ui.TITLE))
+        pushed = push_modal(client, body, answers.working_modal(skills_ui.TITLE))
         sender = sender_of(body)
         facts = None
         try:
@@ -169,7 +154,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action(ids.USERGROUP_IMPORT_OPEN_ACTION)
     def open_import(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        pushed = _push(client, body, answers.working_modal(IMPORT_TITLE))
+        pushed = push_modal(client, body, answers.working_modal(IMPORT_TITLE))
         sender = sender_of(body)
         try:
             if not is_program_admin(rt, sender):

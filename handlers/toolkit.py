@@ -199,6 +199,23 @@ def open_modal(
         return None
 
 
+def push_modal(client: WebClient, body: Mapping[str, Any], view: Mapping[str, Any]) -> dict | None:
+    """views.push on top of the modal the pressed button is on; None when Slack refused."""
+    try:
+        return client.views_push(trigger_id=body.get("trigger_id"), view=dict(view))["view"]
+    except SlackApiError as error:
+        logger.warning("views.push failed: %s", error.response.get("error"))
+        return None
+
+
+def dm_quietly(client: WebClient, user_id: str, message: Mapping[str, Any]) -> None:
+    """A DM sent after the ack (a confirmation); a refusal from Slack is only logged."""
+    try:
+        client.chat_postMessage(channel=user_id, **message)
+    except SlackApiError as error:
+        logger.warning("could not DM %s: %s", user_id, error.response.get("error"))
+
+
 def update_modal(client: WebClient, view: Mapping[str, Any], new_view: Mapping[str, Any]) -> bool:
     """views.update of an open modal (guarded by its hash); False when Slack refused."""
     try:
