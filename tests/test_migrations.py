@@ -215,7 +215,8 @@ def test_0004_adds_request_receipts_and_downgrades_cleanly(db):
         _migrate(db, "0003", down=True)
         assert "request_receipts" not in inspect(db.engine).get_table_names()
         _migrate(db, "head")
-        indexes = inspect(db.engine).get_indexes("request_receipts")
+        with db.engine.connect() as connection:  # a fresh look, no reflection cache
+            indexes = inspect(connection).get_indexes("request_receipts")
         assert [(i["name"], i["column_names"]) for i in indexes] == [
             ("ix_request_receipts_received_at", ["received_at"])
         ]
