@@ -170,10 +170,8 @@ def _settings_row(tx: Session, team_id: str) -> ProgramSettings:
     row = defaults(team_id)
     values = {c.key: getattr(row, c.key) for c in ProgramSettings.__table__.columns}
     values = {key: value for key, value in values.items() if value is not None}
-    if tx.get_bind().dialect.name == "postgresql":
-        statement = postgresql.insert(ProgramSettings).values(values)
-    else:
-        statement = sqlite.insert(ProgramSettings).values(values)
+    dialect = postgresql if tx.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ProgramSettings).values(values)
     tx.execute(statement.on_conflict_do_nothing(index_elements=["team_id"]))
     return tx.get_one(ProgramSettings, team_id, populate_existing=True)
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.services import members, program
@@ -167,14 +168,35 @@ def _store(
     if row is None:
         if not values.on:
             return  # nothing to keep: it opens with the defaults next time
-        row = Ritual(team_id=team_id, kind=kind, created_at=now)
-        tx.add(row)
+        row = _insert_once(tx, team_id, kind, values, now)
     row.active = values.on
     row.weekday = values.weekday
     row.local_time = values.local_time
     row.week_of_month = values.week_of_month
     row.host_user_id = values.host_user_id
     row.text = values.text
+
+
+def _insert_once(
+    tx: Session, team_id: str, kind: RitualKind, values: RitualValues, now: datetime
+) -> Ritual:
+    """The ritual's row, inserted ON CONFLICT DO NOTHING: two first saves at once make
+    one row (the later one's values win), not a unique-key error."""
+    fields = {
+        "team_id": team_id,
+        "kind": kind,
+        "created_at": now,
+        "weekday": values.weekday,
+        "local_time": values.local_time,
+    }
+    dialect = postgresql if tx.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Ritual).values(fields)
+    tx.execute(statement.on_conflict_do_nothing(index_elements=["team_id", "kind"]))
+    return tx.scalars(
+        select(Ritual)
+        .where(Ritual.team_id == team_id, Ritual.kind == kind)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def save(
