@@ -424,16 +424,19 @@ def fresh_timezone(rt: Runtime, sender: Sender) -> str:
     return member.tz if member is not None else "UTC"
 
 
-def refresh_profile_quietly(rt: Runtime, sender: Sender) -> None:
+def refresh_profile_quietly(rt: Runtime, sender: Sender) -> str | None:
     """Refresh a known member's profile (timezone, names) from users.info when
-    stale. Call it only after the ack and any modal is open: users.info can be slow."""
+    stale, and return their timezone (None for someone unknown or on failure).
+    Call it only after the ack and any modal is open: users.info can be slow."""
     try:
         with rt.db.transaction() as tx:
             known = members_service.find(tx, sender.team_id, sender.user_id) is not None
         if known:
-            directory.refresh_member(rt, sender.team_id, sender.user_id)
+            member = directory.refresh_member(rt, sender.team_id, sender.user_id)
+            return member.tz if member is not None else None
     except Exception:
         logger.warning("profile refresh for %s failed", sender.user_id, exc_info=True)
+    return None
 
 
 def payload_shape_problem(body: Any) -> str | None:
