@@ -7,11 +7,13 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 
+from bot.ack_runner import wake_on_ack
 from bot.logs import RequestContextExecutor
 from bot.replay import ReplayGuard
 from bot.runtime import Runtime
 from bot.web import CoachbotWSGI
 from handlers import register_all
+from handlers.events import note_workspace_in_use
 
 # Bolt's default is 5: listeners still busy with slow Slack calls after their ack would
 # hold up the next requests' acks.
@@ -42,8 +44,9 @@ def create_bolt_app(
         listener_executor=RequestContextExecutor(pool),
         logger=logging.getLogger("coachbot.bolt"),
     )
+    wake_on_ack(app)
     # First of our middleware, after Bolt's signature check: a replay goes no further.
-    app.use(ReplayGuard(rt))
+    app.use(ReplayGuard(rt, also=note_workspace_in_use))
     register_all(app, rt)
     return app
 

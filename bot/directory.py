@@ -44,6 +44,8 @@ def refresh_members(rt: Runtime, team_id: str, user_ids: list[str]) -> dict[str,
     with rt.db.transaction() as tx:
         known = members.find_many(tx, team_id, user_ids)
     stale = [uid for uid in dict.fromkeys(user_ids) if members.needs_refresh(known.get(uid), now)]
+    if not stale:
+        return {uid: known[uid] for uid in user_ids if uid in known}
     profiles = SlackWebDirectory(rt.client).fetch_profiles(stale)
     with rt.db.transaction() as tx:
         for profile in profiles:

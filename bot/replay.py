@@ -6,6 +6,10 @@ signature verification, authorization, url_verification) runs before any global
 middleware added with `app.use`, so only genuine requests are recorded here, and
 url_verification and ssl_check never reach this code. Slack's own event retries carry a
 new timestamp, hence a new signature; handlers/events.py dedupes those by event id.
+
+The guard's transaction is the one database write before the ack, so whatever else must
+be recorded of every request before its listener runs (`also`: that a person used a
+workspace, which resumes an uninstalled one) shares it rather than adding another.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.services import receipts
@@ -28,13 +34,16 @@ logger = logging.getLogger(__name__)
 KEEP_RECEIPTS = timedelta(minutes=10)
 FORGET_EVERY = timedelta(minutes=1)
 
+FirstSight = Callable[[Session, Any, datetime], None]
+
 
 class ReplayGuard(Middleware):
     """Records each verified request's signature; a signature seen before gets an empty
     200 and goes no further (no listener runs, nothing is answered twice)."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(self, rt: Runtime, *, also: FirstSight | None = None) -> None:
         self.rt = rt
+        self.also = also
         self._lock = threading.Lock()
         self._last_forgotten: datetime | None = None
 
@@ -46,14 +55,19 @@ class ReplayGuard(Middleware):
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         signature = req.headers.get("x-slack-signature", [""])[0]
-        if req.mode == "socket_mode" or not signature:
+        guarded = req.mode != "socket_mode" and bool(signature)
+        if not guarded and self.also is None:
             return next()
         now = self.rt.now()
+        first_time = True
         try:
             with self.rt.db.transaction() as tx:
-                first_time = receipts.record_request(tx, signature, req.context.team_id, now)
-                if self._forget_due(now):
-                    receipts.forget_requests_before(tx, now - KEEP_RECEIPTS)
+                if guarded:
+                    first_time = receipts.record_request(tx, signature, req.context.team_id, now)
+                    if self._forget_due(now):
+                        receipts.forget_requests_before(tx, now - KEEP_RECEIPTS)
+                if first_time and self.also is not None:
+                    self.also(tx, req.body, now)
         except SQLAlchemyError:
             # Fail open: with the database down a person still gets help and plain
             # answers; a replay is rare, a database outage should not silence the bot.

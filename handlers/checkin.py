@@ -78,24 +78,18 @@ def open_checkin(
 ) -> None:
     """Open the check-in for a session (the button's), or for my next session
     (a pod picker first when I am in several pods)."""
-    draft: CheckInDraft | None = None
-    choices: checkins.CheckInChoices | None = None
     try:
         with rt.db.transaction() as tx:
-            if session_id is None:
-                choices = checkins.checkin_choices(tx, sender.team_id, sender.user_id, rt.now())
-                if len(choices.sessions) == 1:
-                    session_id = choices.sessions[0].session_id
-            if session_id is not None:
-                draft = checkins.draft_for(tx, sender.team_id, sender.user_id, session_id, rt.now())
+            found = checkins.open_for(tx, sender.team_id, sender.user_id, session_id, rt.now())
     except Refusal as refusal:
         refuse(answer, refusal)
         return
-    if draft is not None:
-        view = checkin_view(draft)
+    if isinstance(found, CheckInDraft):
+        draft: CheckInDraft | None = found
+        view = checkin_view(found)
     else:
-        assert choices is not None
-        view = ui.picker_modal(choices.sessions, choices.tz)
+        draft = None
+        view = ui.picker_modal(found.sessions, found.tz)
     opened = open_modal(client, trigger_id, view)
     if opened is None:
         answer("Slack didn't let me open the check-in in time. Please try again.")

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.services import leavers, receipts, workspaces
@@ -58,20 +60,6 @@ def register(app: App, rt: Runtime) -> None:
                 return BoltResponse(status=200, body="")
         return next()
 
-    @app.middleware
-    def resume_reinstalled_workspace(
-        body: dict[str, Any], next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        """A person's request from a workspace marked uninstalled: the app is back."""
-        team_id = sender_team(body)
-        if team_id and _is_a_persons_request(body):
-            try:
-                with rt.db.transaction() as tx:
-                    workspaces.note_in_use(tx, team_id, rt.now())
-            except SQLAlchemyError:
-                logger.warning("could not check workspace %s", team_id, exc_info=True)
-        return next()
-
     @app.event("app_uninstalled")
     def app_uninstalled(body: dict[str, Any]) -> None:
         team_id = str(body.get("team_id") or "")
@@ -107,6 +95,17 @@ def sender_team(body: dict[str, Any]) -> str:
     if isinstance(team, dict) and team.get("id"):
         return str(team["id"])
     return str(body.get("team_id") or "")
+
+
+def note_workspace_in_use(tx: Session, body: Any, now: datetime) -> None:
+    """A person's request from a workspace marked uninstalled: the app is back. Runs in
+    the replay guard's transaction (bot/replay.py), before the ack: the one database
+    write every request makes."""
+    if not isinstance(body, dict) or payload_shape_problem(body) is not None:
+        return
+    team_id = sender_team(body)
+    if team_id and _is_a_persons_request(body):
+        workspaces.note_in_use(tx, team_id, now)
 
 
 def _is_a_persons_request(body: dict[str, Any]) -> bool:

@@ -430,10 +430,13 @@ def refresh_profile_quietly(rt: Runtime, sender: Sender) -> str | None:
     Call it only after the ack and any modal is open: users.info can be slow."""
     try:
         with rt.db.transaction() as tx:
-            known = members_service.find(tx, sender.team_id, sender.user_id) is not None
-        if known:
-            member = directory.refresh_member(rt, sender.team_id, sender.user_id)
-            return member.tz if member is not None else None
+            member = members_service.find(tx, sender.team_id, sender.user_id)
+        if member is None:
+            return None
+        if not members_service.needs_refresh(member, rt.now()):
+            return member.tz
+        member = directory.refresh_member(rt, sender.team_id, sender.user_id)
+        return member.tz if member is not None else None
     except Exception:
         logger.warning("profile refresh for %s failed", sender.user_id, exc_info=True)
     return None

@@ -118,9 +118,22 @@ class CheckInChoices:
     tz: str
 
 
-def checkin_choices(tx: Session, team_id: str, user_id: str, now: datetime) -> CheckInChoices:
-    """The sessions `/coach checkin` can be for; CheckInRefused when there is none."""
+def open_for(
+    tx: Session, team_id: str, user_id: str, session_id: int | None, now: datetime
+) -> CheckInDraft | CheckInChoices:
+    """What `/coach checkin` (no session) or a session's button opens: the draft of the
+    one session it can be for, or the choice between my pods' next sessions."""
     member = members.find(tx, team_id, user_id)
+    if session_id is None:
+        choices = _choices_of(tx, member, now)
+        if len(choices.sessions) > 1:
+            return choices
+        session_id = choices.sessions[0].session_id
+    return _draft_of(tx, member, session_id, now)
+
+
+def _choices_of(tx: Session, member: Member | None, now: datetime) -> CheckInChoices:
+    """The sessions `/coach checkin` can be for; CheckInRefused when there is none."""
     if member is None or not member_pod_names(tx, member.id):
         raise CheckInRefused(
             "You're not in a pod yet, so there's no session to check in for. "
@@ -138,7 +151,10 @@ def checkin_choices(tx: Session, team_id: str, user_id: str, now: datetime) -> C
 def draft_for(
     tx: Session, team_id: str, user_id: str, session_id: int, now: datetime
 ) -> CheckInDraft:
-    member = members.find(tx, team_id, user_id)
+    return _draft_of(tx, members.find(tx, team_id, user_id), session_id, now)
+
+
+def _draft_of(tx: Session, member: Member | None, session_id: int, now: datetime) -> CheckInDraft:
     if member is None:
         raise CheckInRefused("Only members of this pod can check in for its sessions.")
     target = checkin_target(tx, member, session_id, now)
