@@ -61,7 +61,7 @@ class ReplayGuard(Middleware):
         now = self.rt.now()
         first_time = True
         try:
-            with self.rt.db.transaction() as tx:
+            with self.rt.db.transaction(durable=False) as tx:
                 if guarded:
                     first_time = receipts.record_request(tx, signature, req.context.team_id, now)
                     if self._forget_due(now):

@@ -48,7 +48,7 @@ def register(app: App, rt: Runtime) -> None:
     ) -> BoltResponse | None:
         if body.get("type") == "event_callback" and body.get("event_id"):
             try:
-                with rt.db.transaction() as tx:
+                with rt.db.transaction(durable=False) as tx:
                     first_time = receipts.record_event(
                         tx, body.get("api_app_id", ""), body["event_id"], rt.now()
                     )
