@@ -15,6 +15,8 @@ digests of their weeks. Measured, median of several runs each:
 - /coach stats for a program admin (their pod and the whole program) and for a
   member (themselves and their pod), as the command builds them.
 
+Each with the SQL statements one run sends, which must not grow with history.
+
 Targets: each under 300 ms, and the largest history less than 2× the smallest.
 The PostgreSQL database is emptied first.
 """
@@ -28,7 +30,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from bench.tick import database, empty
 from bot.db import Database
@@ -64,16 +66,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def median_ms(work: Callable[[], object]) -> tuple[float, float]:
-    """(wall, this process's CPU) in ms, medians of REPEATS runs after a warm-up."""
+Figures = tuple[float, float, int]
+"""(wall ms, this process's CPU ms, SQL statements)"""
+
+
+def median_ms(db: Database, work: Callable[[], object]) -> Figures:
+    """Wall and CPU ms, medians of REPEATS runs after a warm-up, and the statements
+    one run sends (the same every run)."""
     work()  # warm: statement caches, content
+    statements = 0
+
+    def count(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
     walls, cpus = [], []
     for _ in range(REPEATS):
         started, cpu = time.perf_counter(), time.process_time()
         work()
         walls.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
-    return statistics.median(walls), statistics.median(cpus)
+    return statistics.median(walls), statistics.median(cpus), statements
 
 
 def build(db: Database, reflections: int) -> tuple[int, str, str]:
@@ -99,7 +117,7 @@ def build(db: Database, reflections: int) -> tuple[int, str, str]:
     return total, summary.admin_user_ids[0], member
 
 
-def measure(db: Database, admin: str, member: str) -> dict[str, tuple[float, float]]:
+def measure(db: Database, admin: str, member: str) -> dict[str, Figures]:
     def the_digest() -> object:
         with db.transaction() as tx:
             facts = digest.preview(tx, TEAM, NOW)
@@ -114,9 +132,9 @@ def measure(db: Database, admin: str, member: str) -> dict[str, tuple[float, flo
         return work
 
     return {
-        "digest": median_ms(the_digest),
-        "stats (admin)": median_ms(stats(admin, True)),
-        "stats (member)": median_ms(stats(member, False)),
+        "digest": median_ms(db, the_digest),
+        "stats (admin)": median_ms(db, stats(admin, True)),
+        "stats (member)": median_ms(db, stats(member, False)),
     }
 
 
@@ -127,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         f"history on {db.engine.dialect.name}: {PODS} pods, {MEMBERS} people, {WEEKS} weeks "
         f"seeded, older reflections added; median of {REPEATS} runs"
     )
-    results: dict[int, dict[str, tuple[float, float]]] = {}
+    results: dict[int, dict[str, Figures]] = {}
     try:
         for size in args.sizes:
             total, admin, member = build(db, size)
@@ -136,16 +154,14 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         cleanup()
     names = list(next(iter(results.values())))
-    header = f"{'reflections':>11} " + " ".join(f"{name:>20}" for name in names)
+    header = f"{'reflections':>11} " + " ".join(f"{name:>24}" for name in names)
     print(header)
-    print(f"{'':>11} " + " ".join(f"{'ms (cpu ms)':>20}" for _ in names))
+    print(f"{'':>11} " + " ".join(f"{'ms (cpu ms) statements':>24}" for _ in names))
     print("-" * len(header))
     for total, row in results.items():
-        print(
-            f"{total:>11,} "
-            + " ".join(f"{f'{row[n][0]:.1f} ({row[n][1]:.1f})':>20}" for n in names)
-        )
-    print(f"{'target':>11} " + " ".join(f"{'< ' + str(int(TARGET_MS)) + ' ms':>20}" for _ in names))
+        cells = (f"{wall:.1f} ({cpu:.1f}) {count}" for wall, cpu, count in row.values())
+        print(f"{total:>11,} " + " ".join(f"{cell:>24}" for cell in cells))
+    print(f"{'target':>11} " + " ".join(f"{'< ' + str(int(TARGET_MS)) + ' ms':>24}" for _ in names))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"(load average {load:.1f} on {os.cpu_count()} cores when measured)")
     small, large = min(results), max(results)
@@ -153,7 +169,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"ratio {large:,} / {small:,} reflections (target < {TARGET_RATIO:.0f}×):")
     for name in names:
-        (wall_a, cpu_a), (wall_b, cpu_b) = results[small][name], results[large][name]
+        (wall_a, cpu_a, _), (wall_b, cpu_b, _) = results[small][name], results[large][name]
         ratio = wall_b / max(wall_a, 1e-6)
         verdict = "ok" if ratio < TARGET_RATIO and max(wall_a, wall_b) < TARGET_MS else "MISSED"
         print(f"  {name:<15} ×{ratio:.2f} (cpu ×{cpu_b / max(cpu_a, 1e-6):.2f})  {verdict}")

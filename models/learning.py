@@ -86,12 +86,16 @@ class Reflection(TeamScoped, Timestamped, Base):
     """One insight and one action. Private unless shared to the anonymized digest."""
 
     __tablename__ = "reflections"
-    __table_args__ = (Index("ix_reflections_team_id_created_at", "team_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_reflections_team_id_created_at", "team_id", "created_at"),
+        # Who came to a session: velocity's seat lookup reads this index alone.
+        Index("ix_reflections_session_id_member_id", "session_id", "member_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("pod_sessions.id", ondelete="SET NULL"), index=True
+        ForeignKey("pod_sessions.id", ondelete="SET NULL")
     )
     insight: Mapped[str] = mapped_column(Text)
     action: Mapped[str] = mapped_column(Text)

@@ -16,7 +16,9 @@ its instant falls in:
 
 Each read is bounded by the weeks asked for (reflections and sessions by their
 indexed instants, experiments by due date, creation or resolution), never the
-whole history. Numbers only: nothing returned names or points to one person; a
+whole history; who came to or skipped the sessions is read joined to them in SQL,
+never by sending their ids back, so the statements stay the same size however many
+sessions the weeks hold. Numbers only: nothing returned names or points to one person; a
 program group smaller than K_count people is merged with others.
 """
 
@@ -29,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.services import program, pulse
@@ -62,6 +64,7 @@ from models.velocity_views import (
 )
 
 WEEK = timedelta(weeks=1)
+DAY = timedelta(days=1)
 SHORT, LONG = 4, 12
 # Rates closer than this to the previous period read as flat.
 RATE_TOLERANCE = 0.02
@@ -119,27 +122,35 @@ def weeks_between(start: date, end: date) -> list[Span]:
 
 @dataclass(frozen=True)
 class _SessionRow:
+    """One ended session with its seats counted: how many members were expected at it
+    and how many came, and whether the Raw's own member (`Raw.me`) was expected and came."""
+
     pod_id: int
     starts_at: datetime
     held: bool
-    expected: frozenset[int]
-    attended: frozenset[int]
+    expected: int
+    attended: int
+    me_expected: bool = False
+    me_attended: bool = False
 
 
 @dataclass
 class Raw:
-    """Rows of one time range, read once and then counted per scope in Python."""
+    """Rows of one time range, read once and then counted per scope in Python:
+    sessions with their seats already counted, the rest one row per fact."""
 
     start: datetime
     end: datetime
     ended_by: datetime
+    me: int | None = None
+    """The member whose own seat at each session was read (for the "me" scope)."""
     sessions: list[_SessionRow] = field(default_factory=list)
     reflections: list[tuple[int, datetime, bool]] = field(default_factory=list)
     """(member_id, created_at, has an action)"""
     committed: list[tuple[int, datetime]] = field(default_factory=list)
     """(member_id, created_at) of experiments."""
-    due: list[tuple[int, date, bool]] = field(default_factory=list)
-    """(member_id, due_date, tried)"""
+    due: list[tuple[int, datetime, bool]] = field(default_factory=list)
+    """(member_id, midnight UTC starting the due date, tried)"""
     tried: list[tuple[int, datetime, datetime]] = field(default_factory=list)
     """(member_id, resolved_at, created_at)"""
 
@@ -158,11 +169,12 @@ def read_raw(
     now: datetime | None = None,
     member_ids: Iterable[int] | None = None,
     pod_ids: Iterable[int] | None = None,
+    me: int | None = None,
 ) -> Raw:
     """Everything velocity counts in [start, end): the team's rows, or only those of
     `member_ids` and the sessions of `pod_ids` when given. Sessions count once they
-    have ended (by `now`)."""
-    raw = Raw(start=start, end=end, ended_by=min(end, now) if now else end)
+    have ended (by `now`); `me` is the member a "me" scope will count."""
+    raw = Raw(start=start, end=end, ended_by=min(end, now) if now else end, me=me)
     members = sorted(set(member_ids)) if member_ids is not None else None
     pods = sorted(set(pod_ids)) if pod_ids is not None else None
     _read_sessions(tx, team_id, raw, pods)
@@ -173,66 +185,112 @@ def read_raw(
 
 
 def _read_sessions(tx: Session, team_id: str, raw: Raw, pods: list[int] | None) -> None:
+    """The ended sessions of the range with their seats counted: members of the pod
+    at the start (a membership row covering that instant); of those, who came
+    (checked in or reflected for it) and who was expected (came, or neither skipped it
+    nor was paused on its day, UTC). Three reads, each bounded by the range's sessions
+    (joined in SQL, never a list of their ids sent back), then counted here."""
     if pods is not None and not pods:
         return
-    statement = select(PodSession.id, PodSession.pod_id, PodSession.starts_at, held_clause()).where(
+    ended = _ended_sessions_where(team_id, raw, pods)
+    sessions = tx.execute(
+        select(PodSession.id, PodSession.pod_id, PodSession.starts_at, held_clause()).where(*ended)
+    ).all()
+    if not sessions:
+        return
+    came, skipped = _seats_taken(tx, ended)
+    members_of = _pod_members(tx, team_id, raw, pods)
+    for session_id, pod_id, starts_at, held in sessions:
+        day = starts_at.date()
+        members_then = {
+            member_id
+            for member_id, joined_at, left_at, _ in members_of.get(pod_id, ())
+            if joined_at <= starts_at and (left_at is None or left_at > starts_at)
+        }
+        paused = {
+            member_id
+            for member_id, _, _, paused_until in members_of.get(pod_id, ())
+            if paused_until is not None and day <= paused_until
+        }
+        attended = came.get(session_id, set()) & members_then
+        expected = (members_then - skipped.get(session_id, set()) - paused) | attended
+        raw.sessions.append(
+            _SessionRow(
+                pod_id,
+                starts_at,
+                bool(held),
+                len(expected),
+                len(attended),
+                me_expected=raw.me in expected,
+                me_attended=raw.me in attended,
+            )
+        )
+
+
+def _ended_sessions_where(
+    team_id: str, raw: Raw, pods: list[int] | None
+) -> list[ColumnElement[bool]]:
+    """The sessions velocity counts: not cancelled, started in the range and ended by
+    `raw.ended_by` (of `pods` when given)."""
+    where = [
         PodSession.team_id == team_id,
         PodSession.status == SessionStatus.SCHEDULED,
         PodSession.starts_at >= raw.start,
         PodSession.starts_at < raw.end,
         PodSession.ends_at <= raw.ended_by,
+    ]
+    if pods is not None:
+        where.append(PodSession.pod_id.in_(pods))
+    return where
+
+
+def _seats_taken(
+    tx: Session, ended: list[ColumnElement[bool]]
+) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """({session: members who checked in or reflected}, {session: members who said
+    they would skip}) for the ended sessions, in one statement."""
+    ids = select(PodSession.id).where(*ended).cte("ended")
+    statement = union_all(
+        *(
+            select(model.session_id, model.member_id, literal(kind)).join(
+                ids, ids.c.id == model.session_id
+            )
+            for model, kind in ((CheckIn, "came"), (Reflection, "came"), (SessionSkip, "skip"))
+        )
+    )
+    came: dict[int, set[int]] = defaultdict(set)
+    skipped: dict[int, set[int]] = defaultdict(set)
+    for session_id, member_id, kind in tx.execute(statement).all():
+        (came if kind == "came" else skipped)[session_id].add(member_id)
+    return came, skipped
+
+
+def _pod_members(
+    tx: Session, team_id: str, raw: Raw, pods: list[int] | None
+) -> dict[int, list[tuple[int, datetime, datetime | None, date | None]]]:
+    """{pod: [(member, joined, left, paused until)]} for memberships overlapping the
+    range."""
+    statement = (
+        select(
+            PodMembership.pod_id,
+            PodMembership.member_id,
+            PodMembership.joined_at,
+            PodMembership.left_at,
+            Member.paused_until,
+        )
+        .join(Member, Member.id == PodMembership.member_id)
+        .where(
+            PodMembership.team_id == team_id,
+            PodMembership.joined_at < raw.end,
+            (PodMembership.left_at.is_(None)) | (PodMembership.left_at > raw.start),
+        )
     )
     if pods is not None:
-        statement = statement.where(PodSession.pod_id.in_(pods))
-    rows = tx.execute(statement).all()
-    if not rows:
-        return
-    session_ids = [row[0] for row in rows]
-    pod_ids = sorted({row[1] for row in rows})
-    attended: dict[int, set[int]] = defaultdict(set)
-    skipped: dict[int, set[int]] = defaultdict(set)
-    for chunk in _chunks(session_ids):
-        for model, into in ((CheckIn, attended), (Reflection, attended), (SessionSkip, skipped)):
-            for session_id, member_id in tx.execute(
-                select(model.session_id, model.member_id).where(model.session_id.in_(chunk))
-            ):
-                into[session_id].add(member_id)
-    memberships: dict[int, list[tuple[int, datetime, datetime | None, date | None]]] = defaultdict(
-        list
-    )
-    for chunk in _chunks(pod_ids):
-        for pod_id, member_id, joined_at, left_at, paused_until in tx.execute(
-            select(
-                PodMembership.pod_id,
-                PodMembership.member_id,
-                PodMembership.joined_at,
-                PodMembership.left_at,
-                Member.paused_until,
-            )
-            .join(Member, Member.id == PodMembership.member_id)
-            .where(
-                PodMembership.pod_id.in_(chunk),
-                PodMembership.joined_at < raw.end,
-                (PodMembership.left_at.is_(None)) | (PodMembership.left_at > raw.start),
-            )
-        ):
-            memberships[pod_id].append((member_id, joined_at, left_at, paused_until))
-    for session_id, pod_id, starts_at, held in rows:
-        members_then = {
-            member_id
-            for member_id, joined_at, left_at, _ in memberships[pod_id]
-            if joined_at <= starts_at and (left_at is None or left_at > starts_at)
-        }
-        paused = {
-            member_id
-            for member_id, _, _, paused_until in memberships[pod_id]
-            if paused_until is not None and starts_at.date() <= paused_until
-        }
-        came = attended[session_id] & members_then
-        expected = (members_then - skipped[session_id] - paused) | came
-        raw.sessions.append(
-            _SessionRow(pod_id, starts_at, bool(held), frozenset(expected), frozenset(came))
-        )
+        statement = statement.where(PodMembership.pod_id.in_(pods))
+    members: dict[int, list[tuple[int, datetime, datetime | None, date | None]]] = defaultdict(list)
+    for pod_id, *membership in tx.execute(statement):
+        members[pod_id].append(tuple(membership))  # type: ignore[arg-type]
+    return members
 
 
 def _read_member_rows(tx: Session, team_id: str, raw: Raw, members: list[int] | None) -> None:
@@ -262,7 +320,11 @@ def _read_member_rows(tx: Session, team_id: str, raw: Raw, members: list[int] | 
 
     statuses = (ExperimentStatus.OPEN, ExperimentStatus.TRIED, ExperimentStatus.DROPPED)
     due = scoped(
-        select(Experiment.member_id, Experiment.due_date, Experiment.status).where(
+        select(
+            Experiment.member_id,
+            Experiment.due_date,
+            (Experiment.status == ExperimentStatus.TRIED).label("tried"),
+        ).where(
             Experiment.team_id == team_id,
             Experiment.status.in_(statuses),
             Experiment.due_date >= raw.start.date(),
@@ -270,8 +332,8 @@ def _read_member_rows(tx: Session, team_id: str, raw: Raw, members: list[int] | 
         ),
         Experiment.member_id,
     )
-    for member_id, due_date, status in tx.execute(due):
-        raw.due.append((member_id, due_date, status == ExperimentStatus.TRIED))
+    for member_id, due_date, tried in tx.execute(due):
+        raw.due.append((member_id, at_midnight(due_date), bool(tried)))
 
     tried = scoped(
         select(Experiment.member_id, Experiment.resolved_at, Experiment.created_at).where(
@@ -321,51 +383,57 @@ def pods_scope(memberships: Iterable[tuple[int, int, datetime, datetime | None]]
 
 def count_weeks(raw: Raw, spans: Sequence[Span], scope: Scope) -> list[WeekVelocity]:
     """Each span's numbers for the scope."""
+    if scope.only_member is not None and scope.only_member != raw.me:
+        raise ValueError("a scope of one member counts a Raw read for that member")
     buckets = [_Bucket() for _ in spans]
-    starts = [span.start for span in spans]
-
-    def bucket_at(at: datetime) -> _Bucket | None:
-        index = bisect_right(starts, at) - 1
-        if index < 0:
-            return None
-        return buckets[index] if at < spans[index].end else None
-
+    week_of = _WeekFinder(spans)
     for row in raw.sessions:
         if scope.pod_ids is not None and row.pod_id not in scope.pod_ids:
             continue
         expected, attended = row.expected, row.attended
         if scope.only_member is not None:
-            if scope.only_member not in expected:
+            if not row.me_expected:
                 continue
-            expected = expected & {scope.only_member}
-            attended = attended & {scope.only_member}
-        bucket = bucket_at(row.starts_at)
-        if bucket is None:
-            continue
-        bucket.sessions_held += row.held
-        bucket.expected += len(expected)
-        bucket.attended += len(attended)
+            expected, attended = 1, int(row.me_attended)
+        week = week_of(row.starts_at)
+        if week is not None:
+            bucket = buckets[week]
+            bucket.sessions_held += row.held
+            bucket.expected += expected
+            bucket.attended += attended
+    counts = scope.counts
     for member_id, created_at, has_action in raw.reflections:
-        bucket = bucket_at(created_at)
-        if bucket is not None and scope.counts(member_id, created_at):
-            bucket.insights += 1
-            bucket.actions += has_action
+        week = week_of(created_at)
+        if week is not None and counts(member_id, created_at):
+            buckets[week].insights += 1
+            buckets[week].actions += has_action
     for member_id, created_at in raw.committed:
-        bucket = bucket_at(created_at)
-        if bucket is not None and scope.counts(member_id, created_at):
-            bucket.actions += 1
-    for member_id, due_date, was_tried in raw.due:
-        due_at = at_midnight(due_date)
-        bucket = bucket_at(due_at)
-        if bucket is not None and scope.counts(member_id, due_at):
-            bucket.due += 1
-            bucket.due_tried += was_tried
+        week = week_of(created_at)
+        if week is not None and counts(member_id, created_at):
+            buckets[week].actions += 1
+    for member_id, due_at, was_tried in raw.due:
+        week = week_of(due_at)
+        if week is not None and counts(member_id, due_at):
+            buckets[week].due += 1
+            buckets[week].due_tried += was_tried
     for member_id, resolved_at, created_at in raw.tried:
-        bucket = bucket_at(resolved_at)
-        if bucket is not None and scope.counts(member_id, resolved_at):
-            bucket.tried += 1
-            bucket.days.append(max(0.0, (resolved_at - created_at) / timedelta(days=1)))
+        week = week_of(resolved_at)
+        if week is not None and counts(member_id, resolved_at):
+            buckets[week].tried += 1
+            buckets[week].days.append(max(0.0, (resolved_at - created_at) / DAY))
     return [bucket.week(span.label) for bucket, span in zip(buckets, spans, strict=True)]
+
+
+class _WeekFinder:
+    """Which of the spans (sorted, not overlapping) an instant falls in, or None."""
+
+    def __init__(self, spans: Sequence[Span]) -> None:
+        self.starts = [span.start for span in spans]
+        self.ends = [span.end for span in spans]
+
+    def __call__(self, at: datetime) -> int | None:
+        index = bisect_right(self.starts, at) - 1
+        return index if index >= 0 and at < self.ends[index] else None
 
 
 @dataclass
@@ -458,8 +526,11 @@ class RawIndex:
     def __init__(self, raw: Raw) -> None:
         self.raw = raw
         self.sessions: dict[int, list[int]] = defaultdict(list)
+        self.mine: list[int] = []
         for position, row in enumerate(raw.sessions):
             self.sessions[row.pod_id].append(position)
+            if row.me_expected:
+                self.mine.append(position)
         self.by_member: dict[str, dict[int, list[int]]] = {}
         for name in ("reflections", "committed", "due", "tried"):
             positions: dict[int, list[int]] = defaultdict(list)
@@ -468,12 +539,19 @@ class RawIndex:
             self.by_member[name] = positions
 
     def narrowed(self, scope: Scope) -> Raw:
-        """The rows `scope` can count, in their original order; the whole Raw for a
-        scope of every member or every pod."""
-        if scope.windows is None or scope.pod_ids is None:
+        """The rows `scope` can count, in their original order: its pods' sessions (or,
+        for one member, the sessions they were expected at) and its members' rows; the
+        whole Raw for a scope of every member."""
+        if scope.windows is None:
             return self.raw
         raw = self.raw
         members = scope.windows.keys()
+        if scope.pod_ids is not None:
+            sessions = [self.sessions.get(p, []) for p in scope.pod_ids]
+        elif scope.only_member is not None and scope.only_member == raw.me:
+            sessions = [self.mine]
+        else:
+            sessions = [list(range(len(raw.sessions)))]
 
         def pick(rows: list, positions: Iterable[list[int]]) -> list:  # type: ignore[type-arg]
             return [rows[p] for p in sorted(p for group in positions for p in group)]
@@ -482,7 +560,8 @@ class RawIndex:
             start=raw.start,
             end=raw.end,
             ended_by=raw.ended_by,
-            sessions=pick(raw.sessions, (self.sessions.get(p, []) for p in scope.pod_ids)),
+            me=raw.me,
+            sessions=pick(raw.sessions, sessions),
             **{
                 name: pick(getattr(raw, name), (self.by_member[name].get(m, []) for m in members))
                 for name in ("reflections", "committed", "due", "tried")
@@ -626,7 +705,7 @@ def too_few_people(k_count: int) -> str:
 def program_velocity(
     tx: Session,
     team_id: str,
-    raw: Raw,
+    index: RawIndex,
     spans: Sequence[Span],
     k_count: int,
     quarter_start: datetime,
@@ -636,12 +715,12 @@ def program_velocity(
     people = len(frozenset().union(*(pod.members for pod in pods))) if pods else 0
     if people < k_count:
         return ProgramVelocity(k_count=k_count, total=None, withheld=too_few_people(k_count))
+    raw = index.raw
     total = scope_velocity(raw, spans, Scope(), kind="program", label="The program", people=people)
     named, merged = merge_small(pods, k_count)
     groups: list[ScopeVelocity] = []
     if len(named) + (1 if merged else 0) > 1:
         memberships = _memberships(tx, [pod.pod_id for pod in pods], raw.start, raw.end)
-        index = RawIndex(raw)
         for group, kind, label in [(g, "pod", g.name) for g in named] + (
             [(None, "other", "Other pods")] if merged else []
         ):
@@ -698,9 +777,10 @@ def stats_for(
     k_count = k_count_of(tx, team_id)
     program_view: ProgramVelocity | None = None
     if include_program:
-        raw = read_raw(tx, team_id, start, end, now=now)
+        raw = read_raw(tx, team_id, start, end, now=now, me=member.id if member else None)
+        index = RawIndex(raw)
         quarter = quarter_start_of(now)
-        program_view = program_velocity(tx, team_id, raw, spans, k_count, quarter, now)
+        program_view = program_velocity(tx, team_id, index, spans, k_count, quarter, now)
     elif member is not None:
         my_history = {
             pod_id
@@ -715,7 +795,17 @@ def stats_for(
         pod_ids = my_history | {pod_id for pod_id, _ in my_pods}
         memberships = _memberships(tx, pod_ids, start, end)
         member_ids = {m[1] for m in memberships} | {member.id}
-        raw = read_raw(tx, team_id, start, end, now=now, member_ids=member_ids, pod_ids=pod_ids)
+        raw = read_raw(
+            tx,
+            team_id,
+            start,
+            end,
+            now=now,
+            member_ids=member_ids,
+            pod_ids=pod_ids,
+            me=member.id,
+        )
+        index = RawIndex(raw)
     pulse_start = spans[-LONG].start
 
     def pulse_of(**scope: int) -> PulseSummary:
@@ -728,14 +818,17 @@ def stats_for(
         return StatsView(through=through, me=None, pods=(), program=program_view)
     if include_program:
         memberships = _memberships(tx, [pod_id for pod_id, _ in my_pods], start, end)
-    me = scope_velocity(raw, spans, me_scope(member.id), kind="me", label="You", people=1)
+    mine = me_scope(member.id)
+    me = scope_velocity(index.narrowed(mine), spans, mine, kind="me", label="You", people=1)
     me = replace(me, pulse=pulse_of(member_id=member.id))
     pods: list[ScopeVelocity] = []
     for pod_id, name in my_pods:
         rows = [m for m in memberships if m[0] == pod_id]
         size = len({m[1] for m in rows if m[3] is None})
         scope = pods_scope(rows)
-        pod = scope_velocity(raw, spans, scope, kind="pod", label=name, people=size)
+        pod = scope_velocity(
+            index.narrowed(scope), spans, scope, kind="pod", label=name, people=size
+        )
         pods.append(replace(pod, pulse=pulse_of(pod_id=pod_id)))
     return StatsView(through=through, me=me, pods=tuple(pods), program=program_view)
 
