@@ -337,6 +337,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = SETTLE_SECONDS) -> 
 
 
 def measure(slack: Any, server: Server, kind: str, users: list[str], concurrency: int) -> Round:
+    calls_before = len(slack.calls_to("views.open"))
     opened_before = len([c for c in slack.calls_to("views.open") if c.ok])
     answered_before = len(slack.responses)
     cpu_before = server.cpu_seconds()
@@ -350,6 +351,8 @@ def measure(slack: Any, server: Server, kind: str, users: list[str], concurrency
 
         wait_for(lambda: opened() >= expected)
         result.modals, result.expected_modals = opened(), len(users)
+        refused = slack.calls_to("views.open")[calls_before:]
+        result.errors += [f"views.open {c.response.get('error')}" for c in refused if not c.ok]
     elif kind == "help" and server.name == "coachbot":
         wait_for(lambda: len(slack.responses) - answered_before >= len(result.latencies_ms))
     result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(1, len(users))
@@ -467,6 +470,12 @@ def main(argv: list[str] | None = None) -> None:
             for server in servers:
                 server.stop()
             slack.stop()
+        logged_errors = [
+            line
+            for server in servers
+            for line in server.log.read_text(errors="replace").splitlines()
+            if " ERROR " in line or " CRITICAL " in line
+        ]
         backend = "SQLite file" if database_url.startswith("sqlite") else "PostgreSQL"
         header = (
             f"ack latency: {args.requests} signed requests a round; gunicorn gthread, "
@@ -474,6 +483,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{LATENCY_SECONDS * 1000:.0f} ms; {backend}; {os.cpu_count()} cores"
         )
         met = report(rounds, header)
+        if logged_errors:
+            met = False
+            print(f"server errors logged: {len(logged_errors)}, the first: {logged_errors[0]}")
         late = [p for p in slack.problems if "late" in p.lower() or "ack" in p.lower()]
         if late:
             print(f"stand-in problems: {late[:3]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 
@@ -61,3 +62,13 @@ def create_wsgi_app(
         rt, listener_executor=listener_executor, listener_threads=listener_threads
     )
     return CoachbotWSGI(bolt, rt.db, clock=rt.clock)
+
+
+def freeze_startup_objects() -> None:
+    """Call once the app is built. Everything loaded so far (modules, the app, the
+    program content) lives as long as the process: frozen, the garbage collector no
+    longer walks it, so a full collection — every few requests, ~50 ms while every
+    thread waits — only looks at what requests allocate. gunicorn's forked workers also
+    keep sharing those pages with the master."""
+    gc.collect()
+    gc.freeze()

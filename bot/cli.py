@@ -210,7 +210,7 @@ def serve_with_gunicorn(settings: Settings) -> None:
 
 
 def run_all_in_one(rt) -> None:  # type: ignore[no-untyped-def]
-    from bot.app import create_bolt_app, create_wsgi_app, listener_threads
+    from bot.app import create_bolt_app, create_wsgi_app, freeze_startup_objects, listener_threads
     from bot.scheduler import start_background_scheduler
 
     rt.db.upgrade()
@@ -220,12 +220,15 @@ def run_all_in_one(rt) -> None:  # type: ignore[no-untyped-def]
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             log.info("Coachbot is running in Socket Mode")
-            SocketModeHandler(create_bolt_app(rt), rt.settings.SLACK_APP_TOKEN).start()
+            handler = SocketModeHandler(create_bolt_app(rt), rt.settings.SLACK_APP_TOKEN)
+            freeze_startup_objects()
+            handler.start()
         else:
             import waitress
 
             log.info("Coachbot listens on http://0.0.0.0:%s/slack/events", rt.settings.PORT)
             app = create_wsgi_app(rt, listener_threads=listener_threads(WAITRESS_THREADS))
+            freeze_startup_objects()
             waitress.serve(app, host="0.0.0.0", port=rt.settings.PORT, threads=WAITRESS_THREADS)
     finally:
         scheduler.shutdown(wait=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from bot import gunicorn_config
-from bot.app import create_wsgi_app, listener_threads
+from bot.app import create_wsgi_app, freeze_startup_objects, listener_threads
 from bot.cli import checks_or_exit, ready_or_exit
 from bot.db import Database, make_engine
 from bot.logs import configure_logging
@@ -25,3 +25,4 @@ _db = Database(make_engine(settings.DATABASE_URL, pool_size=_threads, max_overfl
 _runtime = Runtime(settings=settings, db=_db, client=build_web_client(settings))
 checks_or_exit(_runtime, slack=True)
 application = create_wsgi_app(_runtime, listener_threads=_listeners)
+freeze_startup_objects()

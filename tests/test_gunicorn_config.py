@@ -28,3 +28,15 @@ def test_a_worker_hands_the_gil_over_every_millisecond():
         assert sys.getswitchinterval() == pytest.approx(0.001)
     finally:
         sys.setswitchinterval(before)
+
+
+def test_what_start_up_built_is_frozen_out_of_the_collectors_reach():
+    import gc
+
+    from bot.app import freeze_startup_objects
+
+    try:
+        freeze_startup_objects()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
