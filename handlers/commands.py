@@ -1,4 +1,7 @@
-"""The /coach slash command: ack at once, then route to the subcommand's handler."""
+"""The /coach slash command: ack at once, then route to the subcommand's handler.
+
+Help and an unknown word are answered in the ack itself (Slack shows a command's ack
+body to the person who typed it): no Web API call, nothing left to do after the ack."""
 
 from __future__ import annotations
 
@@ -18,20 +21,28 @@ logger = logging.getLogger(__name__)
 SubcommandHandler = Callable[[CommandContext], None]
 
 
-def dispatch(ctx: CommandContext, routes: Mapping[str, SubcommandHandler]) -> None:
-    name = ctx.command.name
+def immediate_answer(name: str, routes: Mapping[str, SubcommandHandler]) -> dict[str, Any] | None:
+    """The answer that needs nothing but the word typed: help, or the closest usage for
+    a word that is no subcommand. None for a subcommand, which answers after the ack."""
     if name in ("", "help"):
-        ctx.reply(help_ui.help_message())
-    elif name in routes:
-        routes[name](ctx)
-    else:
+        return help_ui.help_message()
+    if name not in routes:
         known = sorted({*routes, "help"})
-        ctx.reply(help_ui.unknown_command_message(name, closest_word(name, known)))
+        return help_ui.unknown_command_message(name, closest_word(name, known))
+    return None
 
 
 def register(app: App, rt: Runtime, routes: Mapping[str, SubcommandHandler]) -> None:
     @app.command("/coach")
     def coach(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        try:
+            command = parse_command(body)
+            answer = immediate_answer(command.name, routes)
+        except Exception:
+            ack()  # acked, the failure gets handlers/errors.py's apology, never a 500
+            raise
+        if answer is not None:
+            ack(response_type="ephemeral", **answer)
+            return
         ack()
-        ctx = CommandContext(command=parse_command(body), rt=rt, client=client, respond=respond)
-        dispatch(ctx, routes)
+        routes[command.name](CommandContext(command=command, rt=rt, client=client, respond=respond))
