@@ -124,22 +124,30 @@ def open_for(
     """What `/coach checkin` (no session) or a session's button opens: the draft of the
     one session it can be for, or the choice between my pods' next sessions."""
     member = members.find(tx, team_id, user_id)
-    if session_id is None:
-        choices = _choices_of(tx, member, now)
-        if len(choices.sessions) > 1:
-            return choices
-        session_id = choices.sessions[0].session_id
-    return _draft_of(tx, member, session_id, now)
+    if session_id is not None:
+        return _draft_of(tx, member, session_id, now)
+    if member is None:
+        raise NotInAPod()
+    choices = _choices_of(tx, member, now)
+    if len(choices.sessions) > 1:
+        return choices
+    # My pods' next sessions are ones checkin_target accepts: no need to load it again.
+    return _draft_for_target(tx, member, choices.sessions[0], now)
 
 
-def _choices_of(tx: Session, member: Member | None, now: datetime) -> CheckInChoices:
-    """The sessions `/coach checkin` can be for; CheckInRefused when there is none."""
-    if member is None or not member_pod_names(tx, member.id):
-        raise CheckInRefused(
+class NotInAPod(CheckInRefused):
+    def __init__(self) -> None:
+        super().__init__(
             "You're not in a pod yet, so there's no session to check in for. "
             "`/coach pod list` shows the pods you can join."
         )
+
+
+def _choices_of(tx: Session, member: Member, now: datetime) -> CheckInChoices:
+    """The sessions `/coach checkin` can be for; CheckInRefused when there is none."""
     choices = next_sessions_for_member(tx, member, now)
+    if not choices and not member_pod_names(tx, member.id):
+        raise NotInAPod()
     if not choices:
         raise CheckInRefused(
             "None of your pods has an upcoming session yet. "
@@ -157,15 +165,20 @@ def draft_for(
 def _draft_of(tx: Session, member: Member | None, session_id: int, now: datetime) -> CheckInDraft:
     if member is None:
         raise CheckInRefused("Only members of this pod can check in for its sessions.")
-    target = checkin_target(tx, member, session_id, now)
-    checkin = tx.scalar(
-        select(CheckIn).where(CheckIn.session_id == session_id, CheckIn.member_id == member.id)
-    )
-    experiment = (
-        tx.scalar(select(Experiment).where(Experiment.checkin_id == checkin.id))
-        if checkin is not None
-        else None
-    )
+    return _draft_for_target(tx, member, checkin_target(tx, member, session_id, now), now)
+
+
+def _draft_for_target(
+    tx: Session, member: Member, target: SessionView, now: datetime
+) -> CheckInDraft:
+    found = tx.execute(
+        select(CheckIn, Experiment)
+        .outerjoin(Experiment, Experiment.checkin_id == CheckIn.id)
+        .where(CheckIn.session_id == target.session_id, CheckIn.member_id == member.id)
+        .order_by(Experiment.id)
+        .limit(1)
+    ).first()
+    checkin, experiment = found if found is not None else (None, None)
     today = local_today(member, now)
     due = experiment.due_date if experiment is not None else None
     if due is None or due < today:
