@@ -1,15 +1,19 @@
 """The outbox sender: claims due rows, calls Slack with a bounded number of calls
 in flight, and records what happened, so each message goes out once.
 
-- Claiming is one transaction committed before any call: on PostgreSQL a
-  SELECT … FOR UPDATE SKIP LOCKED picks the rows, then one UPDATE claims them
-  (on SQLite one UPDATE over a sub-select): several senders share rows without
+- Claiming is one transaction committed before any call: on PostgreSQL one
+  UPDATE claims the rows its CTEs picked with SELECT … FOR UPDATE SKIP LOCKED (on
+  SQLite one UPDATE over a sub-select): several senders share rows without
   doubles. Rows a crashed sender left claimed past the lease are claimed again.
+- `drain` keeps its `max_in_flight` threads busy: as calls end, the rows they
+  sent are marked sent in the next claim's transaction (one statement for all)
+  and new rows claimed for the free threads; no call waits for a slower one.
 - 429 / ``ratelimited``: no call to that method until Retry-After has passed on
   our clock; the row waits (not a failed attempt). The window is written to
   ``slack_rate_windows``: every sender's claim skips the method until then, and
-  before a call each sender rereads the table unless it did within
-  ``WINDOWS_FRESH_SECONDS``.
+  right before each call a sender reads the method's row there (a primary-key
+  read), so no sender starts a call once the window is in the database. Calls
+  already on their way when Slack answered 429 cannot be recalled.
 - 5xx, timeouts, connection errors, unknown errors: exponential backoff, then
   failed after ``max_attempts``. Permanent errors fail at once, reason kept.
 - ``chat.update`` rows name the ``original_key`` of the message they change;
@@ -28,7 +32,9 @@ in flight, and records what happened, so each message goes out once.
   and the lease must be longer than that budget (checked in ``__init__``).
 - ``max_claimed`` bounds the calls in flight across every sender sharing the
   database: a claim takes only as many rows as leave at most that many claimed
-  (the count and the claim serialised by an advisory lock on PostgreSQL).
+  (the count and the claim serialised by an advisory lock on PostgreSQL). A claim
+  that only replaces rows its own transaction marked sent needs no count: the
+  number claimed in all does not grow.
 
 "Now" is always `clock()`, the runtime's clock (no default): a pass run for an
 instant (`coachbot tick --at`) sends what is due at that instant.
@@ -48,14 +54,14 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -103,8 +109,27 @@ is bounded by the client timeout, so a row's calls end within
 ``client.timeout × CALLS_PER_ROW`` (the call budget) of their start."""
 CLAIM_LOCK_KEY = 0x0C0AC4B07_5E4D
 """pg_advisory_xact_lock key serialising bounded claims (count, then claim)."""
-WINDOWS_FRESH_SECONDS = 0.05
-"""How stale this sender's copy of the other senders' Retry-After windows may be."""
+REFILL_WAIT_SECONDS = 0.003
+"""How long drain waits for the other calls of a claim to end before claiming rows
+for the threads already free: one claim for several rows, not one a row."""
+_MARK_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("b_id"), OutboxMessage.claimed_by == bindparam("b_token"))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("b_at"),
+        result_channel=bindparam("b_channel"),
+        result_ts=bindparam("b_ts"),
+        error=None,
+    )
+)
+"""Sent rows, many at once: only those still claimed by the claim that sent them."""
+_OPEN_WINDOWS = select(SlackRateWindow.method, SlackRateWindow.until).where(
+    SlackRateWindow.until > bindparam("now")
+)
+_OPEN_WINDOWS_OF = _OPEN_WINDOWS.where(
+    SlackRateWindow.method.in_(bindparam("methods", expanding=True))
+)
 CLOCK_SKEW = timedelta(minutes=1)
 """The history lookup starts this long before the claim: Slack's clock and ours differ."""
 
@@ -191,7 +216,7 @@ class OutboxSender:
         self.backoff_cap = backoff_cap
         self.update_wait = update_wait
         self._windows: dict[str, datetime] = {}
-        self._windows_read_at = float("-inf")
+        self._sent: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         # Lease > call timeout × calls per row: a call that starts with call_budget of
         # the lease left ends before any other sender may reclaim the row.
@@ -205,13 +230,15 @@ class OutboxSender:
     # ------------------------------------------------------------------ public
 
     def drain(self, max_batches: int = 1000) -> str:
-        """Send everything due now; returns a one-line summary."""
-        outcomes: Counter[str] = Counter()
-        for _ in range(max_batches):
-            batch = self.claim()
-            if not batch:
-                break
-            outcomes.update(self.send(batch))
+        """Send everything due now; returns a one-line summary. Calls run on
+        `max_in_flight` threads that never wait for each other: as calls end, their
+        rows are finished and new rows claimed for the free threads (at most
+        `batch_size` rows held at once, `max_batches` claims in all)."""
+        try:
+            with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="outbox") as pool:
+                outcomes = _Pipeline(self, pool, max_batches).run()
+        finally:
+            self.flush_sent()
         return (
             ", ".join(
                 f"{count} {name.replace('_', ' ')}" for name, count in sorted(outcomes.items())
@@ -219,10 +246,12 @@ class OutboxSender:
             or "nothing to send"
         )
 
-    def claim(self) -> list[Claimed]:
-        """Marks up to batch_size due rows as ours and commits. A chat.postMessage row
-        is also marked `call_started_at` (this claim's time, unless an earlier call
-        left its mark): from this commit on, the message may be in Slack."""
+    def claim(self, limit: int | None = None, look_first: bool = True) -> list[Claimed]:
+        """Marks up to batch_size (or `limit`) due rows as ours and commits. A
+        chat.postMessage row is also marked `call_started_at` (this claim's time,
+        unless an earlier call left its mark): from this commit on, the message may
+        be in Slack. `look_first=False` skips the read-only look for due rows (when
+        the last claim was full, there are likely more)."""
         now = self.clock()
         token = f"{self.worker_id}#{uuid.uuid4().hex[:12]}"
         claimable = or_(
@@ -233,26 +262,27 @@ class OutboxSender:
             ),
         )
         pick = select(OutboxMessage.id).where(claimable)
-        self._adopt_windows(now, force=True)
-        if waiting := self.blocked_methods(now):
-            pick = pick.where(OutboxMessage.method.not_in(waiting))
-        with self.db.transaction() as tx:
+        self._adopt_windows(now)
+        blocked = self.blocked_methods(now)
+        if blocked:
+            pick = pick.where(OutboxMessage.method.not_in(blocked))
+        if look_first:
             # A read-only look first: an idle sender (the usual case) takes no write lock.
-            if tx.scalar(pick.limit(1)) is None:
-                return []
+            with self._one_statement() as connection:
+                if connection.scalar(pick.limit(1)) is None:
+                    self.flush_sent()
+                    return []
         with self.db.transaction() as tx:
-            limit = self._claim_limit(tx, now)
-            if limit <= 0:
-                return []
-            pick = pick.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
+            # The rows sent since the last claim first: they no longer count as claimed.
+            swapped = self._write_sent(tx.connection())
             if self.db.is_sqlite:
+                limit = self._claim_limit(tx, now, limit)
+                if limit <= 0:
+                    return []
+                pick = pick.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(limit)
                 chosen: Any = pick.scalar_subquery()
             else:
-                # Locked and chosen first: PostgreSQL may run an IN (… LIMIT … SKIP LOCKED)
-                # sub-select once per row it updates, and so take more than the limit.
-                chosen = list(tx.scalars(pick.with_for_update(skip_locked=True)))
-                if not chosen:
-                    return []
+                chosen = self._due_rows_locked(tx, now, blocked, limit, swapped)
             # `claimable` again in the UPDATE: a row another sender claimed since
             # the sub-select read it is not taken twice.
             rows = tx.execute(
@@ -301,37 +331,101 @@ class OutboxSender:
             for r in rows
         ]
 
-    def _claim_limit(self, tx: Any, now: datetime) -> int:
-        """How many rows this claim may take: batch_size, and with `max_claimed` no
-        more than leaves that many claimed in all (calls in flight ≤ claimed rows)."""
-        if self.max_claimed is None:
-            return self.batch_size
-        if not self.db.is_sqlite:  # SQLite: one writer at a time already
+    def _due_rows_locked(
+        self, tx: Any, now: datetime, blocked: list[str], wanted: int | None, swapped: int
+    ) -> Any:
+        """PostgreSQL: the rows to claim, as a sub-select of the claiming UPDATE: rows a
+        dead sender left claimed past the lease and pending rows, each read in
+        `not_before` order off the (status, not_before) index and locked (SKIP LOCKED)
+        in a materialised CTE (an IN (… LIMIT … SKIP LOCKED) sub-select may run once
+        per row updated, and so take more than the limit).
+
+        With `max_claimed`: a claim that takes no more rows than this transaction
+        marked sent (`swapped`) leaves as many claimed in all as before: it needs no
+        count. Any other takes the advisory lock that serialises bounded claims and
+        takes no more than leaves `max_claimed` claimed, counted in the same statement
+        (the lock is taken first: the count sees every claim committed before)."""
+        most = self.batch_size if wanted is None else min(wanted, self.batch_size)
+        ranges = []
+        for name, due in (
+            ("stale_claims", and_(
+                OutboxMessage.status == OutboxStatus.CLAIMED,
+                OutboxMessage.claimed_at < now - self.lease,
+            )),
+            ("pending_rows", and_(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now
+            )),
+        ):  # fmt: skip
+            pick = select(OutboxMessage.id, OutboxMessage.not_before).where(due)
+            if blocked:
+                pick = pick.where(OutboxMessage.method.not_in(blocked))
+            locked = (
+                pick.order_by(OutboxMessage.not_before)
+                .limit(most)
+                .with_for_update(skip_locked=True)
+                .cte(name)
+                .prefix_with("MATERIALIZED")
+            )
+            ranges.append(select(locked.c.id, locked.c.not_before))
+        due_rows = union_all(*ranges).subquery("due_rows")
+        cap: Any = most
+        if self.max_claimed is not None and most > swapped:
             tx.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_KEY)))
+            claimed = select(func.count()).where(
+                OutboxMessage.status == OutboxStatus.CLAIMED,
+                OutboxMessage.claimed_at >= now - self.lease,
+            )
+            cap = func.greatest(0, func.least(most, self.max_claimed - claimed.scalar_subquery()))
+        return select(due_rows.c.id).order_by(due_rows.c.not_before).limit(cap)
+
+    def _claim_limit(self, tx: Any, now: datetime, wanted: int | None) -> int:
+        """SQLite (one writer at a time): how many rows this claim may take: batch_size
+        (or fewer `wanted`), and with `max_claimed` no more than leaves that many
+        claimed in all (calls in flight ≤ claimed rows)."""
+        most = self.batch_size if wanted is None else min(wanted, self.batch_size)
+        if self.max_claimed is None:
+            return most
         claimed = tx.scalar(
             select(func.count()).where(
                 OutboxMessage.status == OutboxStatus.CLAIMED,
                 OutboxMessage.claimed_at >= now - self.lease,
             )
         )
-        return min(self.batch_size, self.max_claimed - int(claimed or 0))
+        return min(most, self.max_claimed - int(claimed or 0))
 
     def send(self, batch: list[Claimed]) -> list[str]:
         """Sends a claimed batch; returns one outcome per row. New messages go
         first, so an update can follow an original claimed in the same batch."""
         posts = [row for row in batch if row.method != UPDATE_MESSAGE]
         outcomes = self._deliver_all(posts)
+        self.flush_sent()
         updates = [row for row in batch if row.method == UPDATE_MESSAGE]
         if updates:
             ready, settled = self._resolve_updates(updates)
             outcomes += settled + self._deliver_all(ready)
+            self.flush_sent()
         return outcomes
 
     def _deliver_all(self, rows: list[Claimed]) -> list[str]:
         if not rows:
             return []
         with ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="outbox") as pool:
-            return list(pool.map(self.deliver, rows))
+            outcomes = dict(
+                pair
+                for pairs in pool.map(self._deliver_in_order, _by_conversation(rows))
+                for pair in pairs
+            )
+        return [outcomes[row.id] for row in rows]
+
+    def _deliver_in_order(
+        self, rows: list[Claimed], after: Future[Any] | None = None
+    ) -> list[tuple[int, str]]:
+        """One conversation's rows one after another (after `after`, that
+        conversation's rows still in flight): Slack shows them in the order they
+        arrive. Returns (row id, outcome) pairs."""
+        if after is not None:
+            wait([after])
+        return [(row.id, self.deliver(row)) for row in rows]
 
     def blocked_methods(self, now: datetime) -> list[str]:
         with self._lock:
@@ -371,23 +465,17 @@ class OutboxSender:
             # Too little lease left: a call started now could outlive it.
             self._release(row, not_before=now)
             return Outcome.EXPIRED
-        self._adopt_windows(now)
-        # Once more right before calling: another thread may have been refused meanwhile.
-        if (window_end := self._window_end(methods, self.clock())) is not None:
+        # Right before calling: another thread or process may have been refused meanwhile.
+        now = self.clock()
+        self._adopt_windows(now, methods)
+        if (window_end := self._window_end(methods, now)) is not None:
             self._release(row, not_before=window_end)
             return Outcome.DEFERRED
         try:
             if look_first:
                 found = self._find_sent(row)
                 if found is not None:
-                    self._finish(
-                        row,
-                        status=OutboxStatus.SENT,
-                        sent_at=self.clock(),
-                        result_channel=found[0],
-                        result_ts=found[1],
-                        error=None,
-                    )
+                    self._record_sent(row, channel=found[0], ts=found[1])
                     return Outcome.FOUND
             response = self.call(row.method, self._with_metadata(row))
         except _LookupError as lookup:
@@ -397,14 +485,7 @@ class OutboxSender:
         except Exception as error:  # timeouts, connection errors, bad gateways
             log.warning("outbox %s %s: %r", row.id, row.method, error)
             return self._retry_later(row, f"{type(error).__name__}: {error}")
-        self._finish(
-            row,
-            status=OutboxStatus.SENT,
-            sent_at=self.clock(),
-            result_channel=response.get("channel"),
-            result_ts=response.get("ts"),
-            error=None,
-        )
+        self._record_sent(row, channel=response.get("channel"), ts=response.get("ts"))
         return Outcome.SENT
 
     def _window_end(self, methods: list[str], now: datetime) -> datetime | None:
@@ -527,22 +608,18 @@ class OutboxSender:
         )
         return Outcome.RETRY
 
-    def _adopt_windows(self, now: datetime, force: bool = False) -> None:
+    def _adopt_windows(self, now: datetime, methods: list[str] | None = None) -> None:
         """Takes in the Retry-After windows other senders wrote (still open at `now`):
-        at every claim, and before a call unless read in the last WINDOWS_FRESH_SECONDS
-        (so a window another process opened is kept from that long after it learnt
-        of it, without a read per call)."""
-        with self._lock:
-            fresh = time.monotonic() - self._windows_read_at < WINDOWS_FRESH_SECONDS
-            if fresh and not force:
-                return
-            self._windows_read_at = time.monotonic()
-        with self.db.engine.connect() as connection:
-            windows = connection.execute(
-                select(SlackRateWindow.method, SlackRateWindow.until).where(
-                    SlackRateWindow.until > now
-                )
-            ).all()
+        all of them at every claim, and those of `methods` right before a call (a
+        primary-key read), so no call starts once another process's window is in
+        the database."""
+        query, params = (
+            (_OPEN_WINDOWS, {"now": now})
+            if methods is None
+            else (_OPEN_WINDOWS_OF, {"now": now, "methods": methods})
+        )
+        with self._one_statement() as connection:
+            windows = connection.execute(query, params).all()
         for method, until in windows:
             self._keep_window(method, until)
 
@@ -552,20 +629,20 @@ class OutboxSender:
                 self._windows[method] = until
 
     def _open_window(self, method: str, until: datetime) -> None:
-        """Keeps `method` uncalled until `until`, here and in every other sender."""
+        """Keeps `method` uncalled until `until`, here and in every other sender: one
+        statement (an upsert keeping the later end), so the window reaches the
+        database, where the others look right before each call, as soon as it can."""
         self._keep_window(method, until)
-        with self.db.transaction() as tx:
-            added = tx.execute(
-                _insert_ignoring(self.db, SlackRateWindow)
-                .values(method=method, until=until)
-                .returning(SlackRateWindow.method)
-            ).first()
-            if added is None:
-                tx.execute(
-                    update(SlackRateWindow)
-                    .where(SlackRateWindow.method == method, SlackRateWindow.until < until)
-                    .values(until=until)
+        insert = (sqlite_insert if self.db.is_sqlite else pg_insert)(SlackRateWindow)
+        later = (func.max if self.db.is_sqlite else func.greatest)(
+            SlackRateWindow.until, insert.excluded.until
+        )
+        with self._one_statement() as connection:
+            connection.execute(
+                insert.values(method=method, until=until).on_conflict_do_update(
+                    index_elements=[SlackRateWindow.method], set_={"until": later}
                 )
+            )
 
     def _release(self, row: Claimed, not_before: datetime) -> None:
         """Back to pending, uncalled or clearly refused: this claim's mark goes (an
@@ -580,9 +657,44 @@ class OutboxSender:
             **unmarked,
         )
 
+    def _one_statement(self) -> Connection:
+        """A pooled connection in autocommit: a single statement is its own transaction,
+        so the per-message reads and writes make no BEGIN / COMMIT round trips."""
+        return self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def _record_sent(self, row: Claimed, channel: str | None, ts: str | None) -> None:
+        """Queues a sent row for the next `flush_sent`, which writes every queued row in
+        one statement. Until then the row stays claimed with its `call_started_at`
+        mark: if this process dies first, the next sender finds the message in Slack."""
+        sent = {"b_id": row.id, "b_token": row.token, "b_at": self.clock()}
+        with self._lock:
+            self._sent.append({**sent, "b_channel": channel, "b_ts": ts})
+
+    def flush_sent(self) -> None:
+        """Records the rows sent since the last flush (see `_record_sent`)."""
+        if self._sent:
+            with self.db.engine.begin() as connection:
+                self._write_sent(connection)
+
+    def _write_sent(self, connection: Connection) -> int:
+        """Marks the queued sent rows; returns how many this claim no longer holds."""
+        with self._lock:
+            sent, self._sent = self._sent, []
+        if not sent:
+            return 0
+        changed = connection.execute(_MARK_SENT, sent).rowcount
+        if not connection.dialect.supports_sane_multi_rowcount:
+            return 0
+        if changed != len(sent):
+            log.warning(
+                "outbox: %s sent rows were reclaimed by another sender while in flight",
+                len(sent) - changed,
+            )
+        return int(changed)
+
     def _finish(self, row: Claimed, **values: Any) -> None:
         """Records the outcome, unless the lease ran out and another sender took the row."""
-        with self.db.engine.begin() as connection:  # Core: the per-message hot path
+        with self._one_statement() as connection:  # Core: the per-message hot path
             changed = connection.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == row.token)
@@ -641,9 +753,106 @@ class OutboxSender:
         return ready, settled
 
 
-def _insert_ignoring(db: Database, table: Any) -> Any:
-    insert = sqlite_insert if db.is_sqlite else pg_insert
-    return insert(table).on_conflict_do_nothing()
+class _Pipeline:
+    """One drain: claimed rows go to the pool's threads, one task a conversation
+    (its rows in claim order, after any of its rows still in flight); the rows of
+    a chat.update wait until the new messages claimed with them are sent."""
+
+    def __init__(self, sender: OutboxSender, pool: ThreadPoolExecutor, max_claims: int) -> None:
+        self.sender = sender
+        self.pool = pool
+        self.claims_left = max_claims
+        self.running: dict[Future[list[tuple[int, str]]], int] = {}  # task → its rows
+        self.last_task: dict[str, Future[list[tuple[int, str]]]] = {}  # by conversation
+        self.updates: list[tuple[list[Claimed], list[Future[list[tuple[int, str]]]]]] = []
+        self.outcomes: Counter[str] = Counter()
+        self.last_claim_full = False
+
+    def run(self) -> Counter[str]:
+        while True:
+            self._start_ready_updates()
+            if self._idle_threads() and self._room() and self.claims_left > 0:
+                self._gather_stragglers()
+                if self._claim_and_start():
+                    continue
+            if not self.running:
+                if not self.updates:
+                    return self.outcomes
+                continue  # their new messages are done: the updates start next
+            self._collect(wait(self.running, return_when=FIRST_COMPLETED).done)
+
+    def _room(self) -> int:
+        """Rows this sender may still claim: it holds at most batch_size."""
+        held = sum(self.running.values()) + sum(len(updates) for updates, _ in self.updates)
+        return max(0, self.sender.batch_size - held)
+
+    def _idle_threads(self) -> int:
+        return max(0, self.sender.max_in_flight - len(self.running))
+
+    def _gather_stragglers(self) -> None:
+        """Calls started together end close together: a moment's wait for them makes
+        one claim of several rows instead of one claim per row."""
+        deadline = time.monotonic() + REFILL_WAIT_SECONDS
+        while self.running and self._idle_threads() < self.sender.max_in_flight:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._collect(wait(self.running, timeout=left, return_when=FIRST_COMPLETED).done)
+
+    def _claim_and_start(self) -> bool:
+        limit = self._room()
+        batch = self.sender.claim(limit=limit, look_first=not self.last_claim_full)
+        self.last_claim_full = len(batch) == limit
+        if not batch:
+            return False
+        self.claims_left -= 1
+        started = self._start([row for row in batch if row.method != UPDATE_MESSAGE])
+        if updates := [row for row in batch if row.method == UPDATE_MESSAGE]:
+            self.updates.append((updates, started))
+        return True
+
+    def _start(self, rows: list[Claimed]) -> list[Future[list[tuple[int, str]]]]:
+        started = []
+        for conversation in _by_conversation(rows):
+            key = _conversation_key(conversation[0])
+            before = self.last_task.get(key)
+            task = self.pool.submit(
+                self.sender._deliver_in_order,
+                conversation,
+                before if before is not None and not before.done() else None,
+            )
+            self.running[task] = len(conversation)
+            self.last_task[key] = task
+            started.append(task)
+        return started
+
+    def _start_ready_updates(self) -> None:
+        """Updates whose batch's new messages are all done: resolved, then sent."""
+        for entry in [entry for entry in self.updates if all(f.done() for f in entry[1])]:
+            self.sender.flush_sent()  # the originals they change are marked sent first
+            self.updates.remove(entry)
+            ready, settled = self.sender._resolve_updates(entry[0])
+            self.outcomes.update(settled)
+            self._start(ready)
+
+    def _collect(self, done: set[Future[list[tuple[int, str]]]]) -> None:
+        for task in done:
+            del self.running[task]
+            # A dying sender's exception goes on up.
+            self.outcomes.update(outcome for _, outcome in task.result())
+        self.last_task = {k: t for k, t in self.last_task.items() if t in self.running}
+
+
+def _conversation_key(row: Claimed) -> str:
+    return str(row.payload.get("channel") or f"#{row.id}")
+
+
+def _by_conversation(rows: list[Claimed]) -> list[list[Claimed]]:
+    """Rows grouped by the conversation they go to, each group in the rows' order."""
+    groups: dict[str, list[Claimed]] = {}
+    for row in rows:
+        groups.setdefault(_conversation_key(row), []).append(row)
+    return list(groups.values())
 
 
 def _original_key(row: Claimed) -> str:

@@ -99,6 +99,7 @@ class RecordedCall:
     response: dict[str, Any]
     at: float
     started_at: float = 0.0  # when the request arrived (``at`` is when it was answered)
+    retry_after: int | None = None  # the Retry-After seconds a 429 granted
 
     @property
     def ok(self) -> bool:
@@ -562,6 +563,25 @@ class SlackStandIn:
     def calls_to(self, method: str) -> list[RecordedCall]:
         return [call for call in self.calls if call.method == method]
 
+    def calls_inside_retry_after(self, grace: float = 0.0) -> list[RecordedCall]:
+        """Calls that arrived while a Retry-After window granted for their method was
+        open: more than ``grace`` seconds after the 429 was answered (a call already on
+        its way, or started before the caller could have read the 429, cannot be
+        recalled) and before its Retry-After ran out. Slack limits per method."""
+        calls = self.calls
+        windows: dict[str, list[tuple[float, float]]] = {}
+        for call in calls:
+            if call.status == 429 and call.retry_after is not None:
+                windows.setdefault(call.method, []).append((call.at, call.at + call.retry_after))
+        return [
+            call
+            for call in calls
+            if any(
+                granted + grace < call.started_at < until
+                for granted, until in windows.get(call.method, ())
+            )
+        ]
+
     def failed_calls(self) -> list[RecordedCall]:
         """Calls Slack refused (rate limits and injected faults included)."""
         return [call for call in self.calls if not call.ok]
@@ -760,6 +780,7 @@ class SlackStandIn:
                     copy.deepcopy(body),
                     time.monotonic(),
                     started_at,
+                    _retry_after_of(headers),
                 )
             )
         if late:
@@ -1522,6 +1543,11 @@ def _fresh_id(counter: Iterable[int], taken: set[Any]) -> str:
 
 
 # ---------------------------------------------------------------------- HTTP layer
+
+
+def _retry_after_of(headers: dict[str, str]) -> int | None:
+    value = headers.get("Retry-After")
+    return int(value) if value is not None else None
 
 
 class _Server(ThreadingHTTPServer):

@@ -252,8 +252,8 @@ EXPECTED_INDEX = {
     r"outbox_messages\.original_key = ": "ix_outbox_messages_original_key",
     # the sender's update lookup (bot/sender.py)
     r"outbox_messages\.original_key IN": "ix_outbox_messages_original_key",
-    # the claim
-    r"ORDER BY outbox_messages.not_before, outbox_messages.id.*SKIP LOCKED": (
+    # the claim (due rows in not_before order, read straight off the index)
+    r"ORDER BY outbox_messages.not_before\s+LIMIT.*SKIP LOCKED": (
         "ix_outbox_messages_status_not_before"
     ),
     # the retention purge

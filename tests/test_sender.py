@@ -372,3 +372,29 @@ def test_two_senders_share_the_outbox_without_doubles(rt, clock, slack, people):
     assert len(slack.calls_to("chat.postMessage")) == 10 * len(people)
     for user_id in people:
         assert len(slack.dms(user_id)) == 10
+
+
+class SlowOnOddParts(OutboxSender):
+    """Odd parts take longer to reach Slack (a slow connection, a busy thread)."""
+
+    def call(self, method, payload):
+        if payload.get("text", "").endswith(("1", "3", "5")):
+            time.sleep(0.05)
+        return super().call(method, payload)
+
+
+def test_messages_to_one_person_arrive_in_the_order_they_were_enqueued(rt, clock, slack, people):
+    """Calls run in parallel, but one conversation's messages go one after another,
+    even when an earlier one is slow: Slack shows them in the order they arrive."""
+    with rt.db.transaction() as tx:
+        for number in range(1, 7):
+            for user_id in people[:3]:
+                outbox.post_message(
+                    tx, team_id="T0001", dedupe_key=f"n{number}:{user_id}", channel=user_id,
+                    text=f"Part {number}", not_before=START,
+                )  # fmt: skip
+    clock.set(START)
+    worker = SlowOnOddParts(rt.db, rt.client, clock=clock, max_in_flight=4, batch_size=5)
+    assert worker.drain() == "18 sent"
+    for user_id in people[:3]:
+        assert received(slack, user_id) == [f"Part {n}" for n in range(1, 7)]
