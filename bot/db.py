@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -86,6 +86,14 @@ class Database:
             if not durable and self.engine.dialect.name == "postgresql":
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A pooled connection where each statement is its own transaction: no BEGIN /
+        COMMIT round trips and no ORM session, for a few statements that need neither
+        (the replay guard's, before every ack)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
 
     def is_reachable(self) -> bool:
         try:

@@ -7,9 +7,10 @@ middleware added with `app.use`, so only genuine requests are recorded here, and
 url_verification and ssl_check never reach this code. Slack's own event retries carry a
 new timestamp, hence a new signature; handlers/events.py dedupes those by event id.
 
-The guard's transaction is the one database write before the ack, so whatever else must
-be recorded of every request before its listener runs (`also`: that a person used a
-workspace, which resumes an uninstalled one) shares it rather than adding another.
+The guard's receipt is the one database write before the ack, a single statement on a
+connection in autocommit (no ORM session, no BEGIN / COMMIT): whatever else must be
+noted of every request before its listener runs (`also`: that a person used a
+workspace, which resumes an uninstalled one) shares that connection.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from typing import Any
 
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.services import receipts
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 KEEP_RECEIPTS = timedelta(minutes=10)
 FORGET_EVERY = timedelta(minutes=1)
 
-FirstSight = Callable[[Session, Any, datetime], None]
+FirstSight = Callable[[Connection, Any, datetime], None]
 
 
 class ReplayGuard(Middleware):
@@ -61,7 +62,7 @@ class ReplayGuard(Middleware):
         now = self.rt.now()
         first_time = True
         try:
-            with self.rt.db.transaction(durable=False) as tx:
+            with self.rt.db.autocommit() as tx:
                 if guarded:
                     first_time = receipts.record_request(tx, signature, req.context.team_id, now)
                     if self._forget_due(now):

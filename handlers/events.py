@@ -12,8 +12,8 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
 from bot.services import leavers, receipts, workspaces
@@ -97,10 +97,9 @@ def sender_team(body: dict[str, Any]) -> str:
     return str(body.get("team_id") or "")
 
 
-def note_workspace_in_use(tx: Session, body: Any, now: datetime) -> None:
-    """A person's request from a workspace marked uninstalled: the app is back. Runs in
-    the replay guard's transaction (bot/replay.py), before the ack: the one database
-    write every request makes."""
+def note_workspace_in_use(tx: Connection, body: Any, now: datetime) -> None:
+    """A person's request from a workspace marked uninstalled: the app is back. Runs on
+    the replay guard's connection (bot/replay.py), before the ack."""
     if not isinstance(body, dict) or payload_shape_problem(body) is not None:
         return
     team_id = sender_team(body)

@@ -209,9 +209,10 @@ def _later(request: Sent) -> int:
     return int(request.headers["X-Slack-Request-Timestamp"]) + 1
 
 
-def test_receipts_are_kept_without_waiting_for_the_disk_and_other_work_is_not(signed, db, wire):
-    """The guard's receipt is bookkeeping a crash may lose (a replay right after a
-    database crash): its commit skips the flush. Everything else stays durable."""
+def test_bookkeeping_transactions_skip_the_flush_and_other_work_does_not(signed, db, wire):
+    """Event receipts are bookkeeping a crash may lose (a redelivery right after a
+    database crash): `transaction(durable=False)` skips the flush on PostgreSQL.
+    Everything else stays durable. The request receipt is one autocommit statement."""
     signed.command(ALICE, "help")
     with db.transaction() as tx:
         assert tx.scalar(select(func.count()).select_from(RequestReceipt)) == 1

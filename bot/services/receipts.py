@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -31,11 +31,14 @@ def record_event(tx: Session, api_app_id: str, event_id: str, now: datetime) -> 
     return True
 
 
-def record_request(tx: Session, signature: str, team_id: str | None, now: datetime) -> bool:
+def record_request(
+    tx: Session | Connection, signature: str, team_id: str | None, now: datetime
+) -> bool:
     """True the first time a request signature is seen; False for a replay of it.
-    Concurrent copies race on the primary key: exactly one of them gets True."""
+    Concurrent copies race on the primary key: exactly one of them gets True. One
+    statement: it may run in a transaction or on its own (autocommit)."""
     values = {"signature": signature, "team_id": team_id, "received_at": now}
-    dialect = tx.get_bind().dialect.name
+    dialect = (tx.dialect if isinstance(tx, Connection) else tx.get_bind().dialect).name
     if dialect == "postgresql":
         statement = pg_insert(RequestReceipt).values(values).on_conflict_do_nothing()
     elif dialect == "sqlite":
@@ -46,7 +49,7 @@ def record_request(tx: Session, signature: str, team_id: str | None, now: dateti
     return tx.execute(statement.returning(RequestReceipt.signature)).first() is not None
 
 
-def forget_requests_before(tx: Session, cutoff: datetime) -> int:
+def forget_requests_before(tx: Session | Connection, cutoff: datetime) -> int:
     """Deletes the request receipts older than `cutoff`; returns how many."""
     result = tx.execute(delete(RequestReceipt).where(RequestReceipt.received_at < cutoff))
     return result.rowcount or 0

@@ -15,13 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.program_content import get_content, reflection_questions
 from bot.services import members
 from bot.services.members import lock_member, was_member_at
 from bot.services.refusals import FormProblems, Refusal
-from bot.services.session_views import Coach, load_session_view, session_view
+from bot.services.session_views import load_session_view, session_view
 from models import Member, Pod, PodMembership, PodSession, Reflection, SessionStatus
 from models.session_forms import ReflectionForm, parse_reflection
 from models.session_views import Insight, ReflectionDraft, SessionView
@@ -81,14 +81,15 @@ def reflect_target(tx: Session, member: Member, session_id: int, now: datetime) 
 
 def latest_ended_session(tx: Session, member: Member, now: datetime) -> SessionView | None:
     """The member's most recent session that has ended (not cancelled), if any."""
+    coach = aliased(Member)
     row = tx.execute(
-        select(PodSession, Pod, Coach)
+        select(PodSession, Pod, coach)
         .join(Pod, Pod.id == PodSession.pod_id)
         .join(
             PodMembership,
             (PodMembership.pod_id == Pod.id) & (PodMembership.member_id == member.id),
         )
-        .outerjoin(Coach, Coach.id == PodSession.coach_member_id)
+        .outerjoin(coach, coach.id == PodSession.coach_member_id)
         .where(
             PodSession.team_id == member.team_id,
             PodSession.status == SessionStatus.SCHEDULED,

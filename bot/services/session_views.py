@@ -16,10 +16,6 @@ from models.session_views import SessionView
 
 logger = logging.getLogger(__name__)
 
-# Built once: an alias costs a proxy for every column, which per call showed up as a
-# quarter of a check-in's CPU.
-Coach = aliased(Member, name="coach")
-
 
 def theme_title(theme_key: str | None) -> str | None:
     """The theme's title, or None (no theme, or the content can't be read: a
@@ -58,10 +54,11 @@ def session_view(
 
 
 def load_session_view(tx: Session, session_id: int, team_id: str) -> SessionView | None:
+    coach = aliased(Member)
     row = tx.execute(
-        select(PodSession, Pod, Coach)
+        select(PodSession, Pod, coach)
         .join(Pod, Pod.id == PodSession.pod_id)
-        .outerjoin(Coach, Coach.id == PodSession.coach_member_id)
+        .outerjoin(coach, coach.id == PodSession.coach_member_id)
         .where(PodSession.id == session_id, PodSession.team_id == team_id)
     ).first()
     if row is None:
@@ -72,13 +69,14 @@ def load_session_view(tx: Session, session_id: int, team_id: str) -> SessionView
 def next_sessions_for_member(tx: Session, member: Member, now: datetime) -> list[SessionView]:
     """The next session of each of the member's pods that has not ended yet
     (sessions they said they will skip are passed over), soonest first."""
+    coach = aliased(Member)
     skipped = exists().where(
         SessionSkip.session_id == PodSession.id, SessionSkip.member_id == member.id
     )
     rows = tx.execute(
-        select(PodSession, Pod, Coach)
+        select(PodSession, Pod, coach)
         .join(Pod, Pod.id == PodSession.pod_id)
-        .outerjoin(Coach, Coach.id == PodSession.coach_member_id)
+        .outerjoin(coach, coach.id == PodSession.coach_member_id)
         .where(
             PodSession.team_id == member.team_id,
             PodSession.status == SessionStatus.SCHEDULED,

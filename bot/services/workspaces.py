@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from models import OutboxMessage, OutboxStatus, Pod, Workspace
@@ -38,16 +38,22 @@ def record_uninstall(tx: Session, team_id: str, reason: str, now: datetime) -> i
     return fail_pending(tx, [team_id])
 
 
-def note_in_use(tx: Session, team_id: str, now: datetime) -> bool:
+def note_in_use(tx: Session | Connection, team_id: str, now: datetime) -> bool:
     """A person used the app in `team_id`: resumes it if it was uninstalled. True when
-    it was resumed."""
-    workspace = tx.get(Workspace, team_id)
-    if workspace is None or workspace.uninstalled_at is None:
+    it was resumed. Core statements, so it runs in a transaction or on its own; the
+    usual case is one read (which takes no write lock on SQLite)."""
+    uninstalled_at = tx.execute(
+        select(Workspace.uninstalled_at).where(Workspace.team_id == team_id)
+    ).scalar()
+    if uninstalled_at is None:
         return False
-    workspace.uninstalled_at = None
-    workspace.reinstalled_at = now
-    workspace.updated_at = now
-    return True
+    resumed = tx.execute(
+        update(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.uninstalled_at.is_not(None))
+        .values(uninstalled_at=None, reinstalled_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(resumed.rowcount)
 
 
 def is_uninstalled(tx: Session, team_id: str) -> bool:
