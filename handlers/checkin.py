@@ -94,6 +94,8 @@ def open_checkin(
     if opened is None:
         answer("Slack didn't let me open the check-in in time. Please try again.")
         return
+    if not found.profile_stale:
+        return
     fresh_tz = refresh_profile_quietly(rt, sender)
     if draft is not None and fresh_tz is not None and fresh_tz != draft.member_tz:
         _follow_timezone_change(rt, client, opened, draft, sender)

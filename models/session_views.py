@@ -69,6 +69,8 @@ class CheckInDraft:
     member_tz: str
     is_edit: bool
     sensitive: bool = False
+    profile_stale: bool = False
+    """The member's Slack profile (timezone, names) is due a refresh."""
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ class CheckInChoices:
 
     sessions: list[SessionView]
     tz: str
+    profile_stale: bool = False
+    """The member's Slack profile (timezone, names) is due a refresh."""
 
 
 def open_for(
@@ -153,7 +155,11 @@ def _choices_of(tx: Session, member: Member, now: datetime) -> CheckInChoices:
             "None of your pods has an upcoming session yet. "
             "I'll send you a reminder with a *Set my intent* button before the next one."
         )
-    return CheckInChoices(sessions=choices, tz=member.tz or "UTC")
+    return CheckInChoices(
+        sessions=choices,
+        tz=member.tz or "UTC",
+        profile_stale=members.needs_refresh(member, now),
+    )
 
 
 def draft_for(
@@ -194,6 +200,7 @@ def _draft_for_target(
         member_tz=member.tz,
         is_edit=checkin is not None,
         sensitive=checkin.sensitive if checkin else False,
+        profile_stale=members.needs_refresh(member, now),
     )
 
 
