@@ -103,6 +103,10 @@ def build_test_runtime(db: Database, api_url: str, clock: FakeClock, **settings:
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: fifty simultaneous connections (a test of the
+    # database under load) could find the accept queue full on a busy machine and be
+    # reset. Production servers listen with a backlog in the thousands (gunicorn: 2048).
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
