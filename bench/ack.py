@@ -345,8 +345,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = SETTLE_SECONDS) -> 
 
 
 def measure(slack: Any, server: Server, kind: str, users: list[str], concurrency: int) -> Round:
-    calls_before = len(slack.calls_to("views.open"))
-    opened_before = len([c for c in slack.calls_to("views.open") if c.ok])
+    views_before = len(slack.calls_to("views.open"))
     cpu_before = server.cpu_seconds()
     box_before = machine_busy_seconds()
     result = run_load(slack, server.url, kind, users, concurrency)
@@ -355,12 +354,12 @@ def measure(slack: Any, server: Server, kind: str, users: list[str], concurrency
         expected = len(result.latencies_ms)
 
         def opened() -> int:
-            return len([c for c in slack.calls_to("views.open") if c.ok]) - opened_before
+            return sum(call.ok for call in slack.calls_to("views.open")[views_before:])
 
         wait_for(lambda: opened() >= expected)
         result.modals, result.expected_modals = opened(), len(users)
-        refused = slack.calls_to("views.open")[calls_before:]
-        result.errors += [f"views.open {c.response.get('error')}" for c in refused if not c.ok]
+        calls = slack.calls_to("views.open")[views_before:]
+        result.errors += [f"views.open {c.response.get('error')}" for c in calls if not c.ok]
     elif kind == "help" and server.name == "coachbot" and result.helped < len(result.latencies_ms):
         result.errors.append(f"no help in {len(result.latencies_ms) - result.helped} acks")
     result.cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(1, len(users))

@@ -78,8 +78,8 @@ class Database:
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[Session]:
-        """One unit of work. `durable=False` is for bookkeeping a crash may lose (a
-        request's receipt): on PostgreSQL its commit doesn't wait for the disk, which
+        """One unit of work. `durable=False` is for bookkeeping a crash may lose (an
+        event's receipt): on PostgreSQL its commit doesn't wait for the disk, which
         keeps a flush off the ack path. (SQLite in WAL mode with synchronous=NORMAL
         never waits for the disk at commit.)"""
         with self._sessions() as session, session.begin():
